@@ -1,0 +1,236 @@
+"""Tests for khabar.metrics.classification and khabar.metrics.plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from khabar.metrics import (
+    ClassificationMetrics,
+    classification_report,
+    plot_confusion_matrix,
+    plot_learning_curve,
+)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+LABELS = ["sport", "politics", "economy", "culture"]
+
+
+# --- hand-computed case ------------------------------------------------------------------------
+
+
+def _hand_report() -> dict:
+    refs = [0, 0, 1, 1, 1, 2]
+    preds = [0, 1, 1, 1, 0, 1]
+    return classification_report(preds, refs, LABELS)
+
+
+def test_hand_case_confusion_matrix_rows_true_cols_pred() -> None:
+    report = _hand_report()
+    assert report["confusion_matrix"] == [
+        [1, 1, 0, 0],
+        [1, 2, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 0, 0],
+    ]
+    assert report["labels"] == LABELS
+    assert report["n"] == 6
+
+
+def test_hand_case_scores() -> None:
+    report = _hand_report()
+    # tp = [1, 2, 0, 0], support = [2, 3, 1, 0], predicted = [2, 4, 0, 0]
+    assert report["accuracy"] == pytest.approx(3 / 6)
+    per = report["per_class"]
+    assert per["sport"] == pytest.approx({"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2})
+    assert per["politics"]["precision"] == pytest.approx(2 / 4)
+    assert per["politics"]["recall"] == pytest.approx(2 / 3)
+    assert per["politics"]["f1"] == pytest.approx(4 / 7)
+    # never predicted: precision 0/0 -> 0, recall 0/1 -> 0
+    assert per["economy"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    # zero support and never predicted: still reported, all zero
+    assert per["culture"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+    assert report["macro_f1"] == pytest.approx((0.5 + 4 / 7) / 4)
+    assert report["weighted_f1"] == pytest.approx((2 * 0.5 + 3 * 4 / 7) / 6)
+    assert report["macro_precision"] == pytest.approx((0.5 + 0.5) / 4)
+    assert report["macro_recall"] == pytest.approx((0.5 + 2 / 3) / 4)
+
+
+def test_perfect_predictions() -> None:
+    refs = [0, 1, 2, 2, 1]
+    report = classification_report(refs, refs, ["a", "b", "c"])
+    assert report["accuracy"] == 1.0
+    assert report["macro_f1"] == 1.0
+    assert report["weighted_f1"] == 1.0
+    assert report["confusion_matrix"] == [[1, 0, 0], [0, 2, 0], [0, 0, 2]]
+
+
+def test_report_is_json_serialisable_with_numpy_inputs() -> None:
+    preds = np.array([0, 1, 1], dtype=np.int32)
+    refs = np.array([0, 1, 0], dtype=np.int64)
+    report = classification_report(preds, refs, ("x", "y"))
+    round_trip = json.loads(json.dumps(report))
+    assert round_trip == report
+    assert isinstance(report["per_class"]["x"]["support"], int)
+    assert isinstance(report["accuracy"], float)
+
+
+def test_empty_input_gives_zeros() -> None:
+    report = classification_report([], [], ["a", "b"])
+    assert report["n"] == 0
+    assert report["accuracy"] == 0.0
+    assert report["macro_f1"] == 0.0
+    assert report["weighted_f1"] == 0.0
+    assert report["confusion_matrix"] == [[0, 0], [0, 0]]
+
+
+@pytest.mark.parametrize(
+    ("preds", "refs", "names", "match"),
+    [
+        ([0, 1], [0], ["a", "b"], "aligned"),
+        ([0, 2], [0, 1], ["a", "b"], r"predictions\[1\] = 2"),
+        ([0, 1], [0, -1], ["a", "b"], r"references\[1\] = -1"),
+        ([0, 1], [0, 1], ["a", "a"], "unique"),
+        ([0, 1], [0, 1], [], "at least one"),
+        ([0.5, 1], [0, 1], ["a", "b"], "integer"),
+        ([[0, 1]], [[0, 1]], ["a", "b"], "1-D"),
+    ],
+)
+def test_invalid_inputs_raise(preds, refs, names, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        classification_report(preds, refs, names)
+
+
+def test_integral_floats_are_accepted() -> None:
+    report = classification_report([0.0, 1.0], [0, 1], ["a", "b"])
+    assert report["accuracy"] == 1.0
+
+
+# --- agreement with scikit-learn ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_matches_sklearn_on_random_data(seed: int) -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 9))
+    n = int(rng.integers(1, 300))
+    # skew the label distribution and leave some classes unused to exercise zero division
+    probs = rng.dirichlet(np.full(k, 0.4))
+    refs = rng.choice(k, size=n, p=probs)
+    noisy = rng.random(n) < rng.random()
+    preds = np.where(noisy, rng.choice(k, size=n, p=rng.dirichlet(np.ones(k))), refs)
+    names = [f"c{i}" for i in range(k)]
+    labels = list(range(k))
+
+    report = classification_report(preds.tolist(), refs.tolist(), names)
+
+    assert report["accuracy"] == pytest.approx(metrics.accuracy_score(refs, preds), abs=1e-12)
+    for avg in ("macro", "weighted"):
+        p, r, f, _ = metrics.precision_recall_fscore_support(
+            refs, preds, labels=labels, average=avg, zero_division=0
+        )
+        assert report[f"{avg}_f1"] == pytest.approx(f, abs=1e-12)
+        if avg == "macro":
+            assert report["macro_precision"] == pytest.approx(p, abs=1e-12)
+            assert report["macro_recall"] == pytest.approx(r, abs=1e-12)
+    p, r, f, s = metrics.precision_recall_fscore_support(
+        refs, preds, labels=labels, average=None, zero_division=0
+    )
+    for i, name in enumerate(names):
+        cls = report["per_class"][name]
+        assert cls["precision"] == pytest.approx(p[i], abs=1e-12)
+        assert cls["recall"] == pytest.approx(r[i], abs=1e-12)
+        assert cls["f1"] == pytest.approx(f[i], abs=1e-12)
+        assert cls["support"] == int(s[i])
+    expected_cm = metrics.confusion_matrix(refs, preds, labels=labels).tolist()
+    assert report["confusion_matrix"] == expected_cm
+
+
+# --- evaluate wrapper ---------------------------------------------------------------------------
+
+
+def test_evaluate_metric_with_label_names() -> None:
+    out = ClassificationMetrics().compute(
+        predictions=[0, 1, 1, 1, 0, 1], references=[0, 0, 1, 1, 1, 2], label_names=LABELS
+    )
+    assert out == _hand_report()
+
+
+def test_evaluate_metric_labels_alias_and_batches() -> None:
+    metric = ClassificationMetrics()
+    metric.add_batch(predictions=[0, 1, 1], references=[0, 0, 1])
+    metric.add_batch(predictions=[1, 0, 1], references=[1, 1, 2])
+    out = metric.compute(labels=LABELS)
+    assert out == _hand_report()
+
+
+def test_evaluate_metric_default_label_names() -> None:
+    out = ClassificationMetrics().compute(predictions=[0, 2], references=[1, 2])
+    assert out["labels"] == ["0", "1", "2"]
+    assert out["confusion_matrix"] == [[0, 0, 0], [1, 0, 0], [0, 0, 1]]
+
+
+def test_evaluate_metric_conflicting_names_raise() -> None:
+    with pytest.raises(ValueError, match="alias"):
+        ClassificationMetrics().compute(
+            predictions=[0], references=[0], label_names=["a"], labels=["b"]
+        )
+
+
+# --- plots --------------------------------------------------------------------------------------
+
+
+def _assert_png(path: Path) -> None:
+    assert path.is_file()
+    assert path.read_bytes()[:8] == PNG_MAGIC
+    leftovers = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("normalize", [True, False])
+def test_plot_confusion_matrix_writes_png(tmp_path: Path, normalize: bool) -> None:
+    matrix = _hand_report()["confusion_matrix"]
+    names = ["رياضة", "سياسة", "اقتصاد", "ثقافة"]
+    out = plot_confusion_matrix(
+        matrix, names, tmp_path / "sub" / "cm.png", title="اختبار", normalize=normalize
+    )
+    assert out == tmp_path / "sub" / "cm.png"
+    _assert_png(out)
+
+
+def test_plot_confusion_matrix_overwrites_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "cm.png"
+    target.write_bytes(b"old")
+    plot_confusion_matrix([[3, 1], [0, 2]], ["a", "b"], str(target))
+    _assert_png(target)
+
+
+def test_plot_confusion_matrix_rejects_bad_shape(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="square"):
+        plot_confusion_matrix([[1, 2, 3]], ["a", "b"], tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_plot_learning_curve_trainer_history(tmp_path: Path) -> None:
+    history = [
+        {"loss": 1.2, "learning_rate": 5e-5, "epoch": 0.5, "step": 10},
+        {"loss": 0.9, "learning_rate": 4e-5, "epoch": 1.0, "step": 20},
+        {"eval_loss": 0.8, "eval_macro_f1": 0.55, "eval_accuracy": 0.6, "epoch": 1.0, "step": 20},
+        {"loss": 0.6, "epoch": 1.5, "step": 30},
+        {"eval_loss": 0.7, "eval_macro_f1": 0.62, "epoch": 2.0, "step": 40},
+        {"train_runtime": 12.3, "train_loss": 0.9, "epoch": 2.0, "step": 40},
+    ]
+    _assert_png(plot_learning_curve(history, tmp_path / "curve.png"))
+    # metric given without the eval_ prefix, and a metric that was never logged
+    _assert_png(plot_learning_curve(history, tmp_path / "acc.png", metric="accuracy"))
+    _assert_png(plot_learning_curve(history, tmp_path / "none.png", metric="rougeL"))
+
+
+def test_plot_learning_curve_tolerates_missing_keys(tmp_path: Path) -> None:
+    history = [{}, {"loss": 1.0}, {"loss": float("nan"), "step": 3}, {"eval_loss": None}]
+    _assert_png(plot_learning_curve(history, tmp_path / "a.png"))
+    _assert_png(plot_learning_curve([], tmp_path / "b.png"))
