@@ -1,0 +1,471 @@
+"""Typed run configuration, loaded from one YAML file.
+
+A run is described by one YAML file with the sections ``task``, ``data``, ``text``, ``model``,
+``training``, ``evaluation``, ``generation`` (summarisation), ``output`` and ``hub``. It is loaded
+into the dataclasses below; every unknown key, wrong type or missing required field is a
+:class:`~khabar.errors.ConfigError` naming the file, the dotted key and, for typos, the closest
+valid key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import inspect
+import os
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+
+import yaml
+
+from khabar.errors import ConfigError
+
+Task = Literal["topic", "stance", "summarization"]
+TASKS: tuple[str, ...] = ("topic", "stance", "summarization")
+DATA_DIR_ENV = "KHABAR_DATA_DIR"
+T5_FAMILY_MARKERS = ("t5", "mt5", "arat5", "byt5", "flan-t5", "umt5")
+
+
+@dataclass
+class DataConfig:
+    """Where the data is and how its columns map onto the task's canonical columns."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    """Split name (``train``, ``dev``, ``test``) → file (JSONL, JSONL.gz, CSV, Parquet).
+    Relative paths are resolved against ``dir``."""
+    dir: str | None = None
+    """Base directory for relative ``files``; defaults to ``$KHABAR_DATA_DIR``, then the CWD."""
+    dataset: str | None = None
+    """A Hub dataset id, used instead of ``files``."""
+    dataset_config: str | None = None
+    split_names: dict[str, str] = field(default_factory=dict)
+    """Canonical split → name in the hub dataset (e.g. ``dev: validation``)."""
+    columns: dict[str, str] = field(default_factory=dict)
+    """Canonical column → column in the files, e.g. ``summary: title``."""
+    label_map: dict[str, str] = field(default_factory=dict)
+    """Many-to-one label renaming, e.g. ``internationalNews: politics``."""
+    labels: list[str] | None = None
+    """Explicit label order (default: sorted labels of the training split)."""
+    prepend_title: bool = False
+    """Topic: put ``title`` before the article text."""
+    on_error: Literal["error", "skip"] = "error"
+    """Malformed rows: stop with an error naming file/line/field, or skip them and count."""
+    drop_duplicates: bool = True
+    remove_leakage: bool = False
+    """Drop training rows whose text also appears in dev/test (always reported)."""
+    max_samples: dict[str, int] = field(default_factory=dict)
+    """Cap per split (after shuffling with the seed), for quick runs."""
+
+
+@dataclass
+class ScratchConfig:
+    """A small model initialised from scratch, with a tokenizer trained on the training split."""
+
+    layers: int = 4
+    hidden: int = 256
+    heads: int = 4
+    intermediate: int = 1024
+    max_positions: int = 512
+    vocab_size: int = 16000
+    min_frequency: int = 2
+    decoder_layers: int | None = None
+    """Seq2seq only (defaults to ``layers``)."""
+    dropout: float = 0.1
+    tokenizer_samples: int | None = 20000
+    """How many training texts the tokenizer is trained on (None: all)."""
+
+
+@dataclass
+class ModelConfig:
+    """Either a pretrained ``checkpoint`` (hub id or local directory) or a ``scratch`` model."""
+
+    checkpoint: str | None = None
+    scratch: ScratchConfig | None = None
+    max_length: int = 256
+    """Tokens per input (per window for long classification inputs)."""
+    stride: int = 64
+    """Overlap between consecutive windows when a long text is read in windows."""
+    truncation: Literal["head", "head_tail"] = "head"
+    """How training inputs longer than ``max_length`` are cut."""
+    max_windows: int = 8
+    """At most this many windows per text at evaluation/inference (0 = all)."""
+    class_weights: str | dict[str, float] | None = None
+    """``balanced`` or an explicit ``label: weight`` map for the loss."""
+    max_target_length: int = 64
+    """Summarisation: tokens kept of each reference summary."""
+    revision: str | None = None
+
+
+@dataclass
+class GenerationConfig:
+    """Generation settings for summarisation; saved as the model's ``generation_config.json``."""
+
+    num_beams: int = 4
+    max_new_tokens: int = 48
+    min_new_tokens: int | None = None
+    length_penalty: float = 1.0
+    no_repeat_ngram_size: int = 3
+    early_stopping: bool = True
+
+
+@dataclass
+class EvaluationConfig:
+    splits: list[str] = field(default_factory=lambda: ["dev", "test"])
+    metric: str = "macro_f1"
+    """Metric that selects the best checkpoint (``macro_f1``, ``accuracy``, ``rougeL``, ...)."""
+    baseline: bool = True
+    """Score a simple baseline (TF-IDF + logistic regression, or lead-k) on the same splits."""
+    lead_k: int = 1
+    lead_unit: Literal["sentences", "words"] = "sentences"
+    extra: dict[str, str] = field(default_factory=dict)
+    """Other evaluation sets, name → file (e.g. an out-of-domain set)."""
+    max_samples: int | None = None
+    batch_size: int = 32
+
+
+@dataclass
+class OutputConfig:
+    dir: str = "outputs/run"
+    overwrite: bool = False
+    save_checkpoints: bool = True
+
+
+@dataclass
+class HubConfig:
+    repo_id: str | None = None
+    private: bool = False
+    license: str | None = None
+    model_name: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunConfig:
+    """Everything one run needs. Load with :func:`load_config`."""
+
+    task: Task
+    data: DataConfig
+    model: ModelConfig = field(default_factory=ModelConfig)
+    text: dict[str, Any] = field(default_factory=dict)
+    """Preprocessing (:class:`khabar.text.TextPreprocessor` settings: ``clean``, ``normalizer``)."""
+    training: dict[str, Any] = field(default_factory=dict)
+    """Passed through to ``TrainingArguments`` (checked against its parameters), plus
+    ``early_stopping_patience``."""
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    hub: HubConfig = field(default_factory=HubConfig)
+    seed: int = 42
+    name: str | None = None
+    description: str | None = None
+    source_file: str | None = field(default=None, metadata={"internal": True})
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def is_seq2seq(self) -> bool:
+        return self.task == "summarization"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved configuration as plain data (what is saved beside the model)."""
+        data = dataclasses.asdict(self)
+        data.pop("source_file", None)
+        return data
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False)
+
+    def data_dir(self) -> Path | None:
+        """Base directory for relative data files: ``data.dir``, then ``$KHABAR_DATA_DIR``."""
+        raw = self.data.dir or os.environ.get(DATA_DIR_ENV)
+        return Path(os.path.expandvars(os.path.expanduser(raw))) if raw else None
+
+    def resolve_data_file(self, path: str) -> Path:
+        """Resolve a data file path from the config against the data directory."""
+        p = Path(os.path.expandvars(os.path.expanduser(path)))
+        if p.is_absolute():
+            return p
+        base = self.data_dir()
+        return (base / p) if base is not None else p
+
+
+# ---------------------------------------------------------------------- loading
+
+C = TypeVar("C")
+
+
+def _suggest(key: str, valid: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (valid keys: {', '.join(sorted(valid))})"
+
+
+def _type_name(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin is Literal:
+        return " | ".join(repr(a) for a in get_args(tp))
+    if origin in (Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in get_args(tp))
+    if tp is type(None):
+        return "null"
+    if dataclasses.is_dataclass(tp):
+        return "mapping"
+    if origin is not None:
+        return getattr(origin, "__name__", str(tp))
+    return getattr(tp, "__name__", str(tp))
+
+
+def _convert(value: Any, tp: Any, key: str, file: str | None) -> Any:
+    """Check ``value`` against the annotation ``tp`` and convert it (dataclasses, containers)."""
+    origin = get_origin(tp)
+    if tp is Any:
+        return value
+    if origin in (Union, types.UnionType):
+        errors: list[ConfigError] = []
+        args = get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _convert(value, arg, key, file)
+            except ConfigError as err:
+                errors.append(err)
+        if len(errors) == 1:
+            raise errors[0]
+        raise ConfigError(
+            f"expected {_type_name(tp)}, got {type(value).__name__} {value!r}", file=file, key=key
+        )
+    if origin is Literal:
+        allowed = get_args(tp)
+        if value not in allowed:
+            hint = _suggest(str(value), [str(a) for a in allowed])
+            raise ConfigError(
+                f"must be one of {', '.join(map(repr, allowed))}, got {value!r}{hint}",
+                file=file,
+                key=key,
+            )
+        return value
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, Mapping):
+            raise ConfigError(
+                f"expected a mapping, got {type(value).__name__} {value!r}", file=file, key=key
+            )
+        return _from_mapping(typing.cast(type, tp), value, file=file, prefix=key)
+    if origin in (list, Sequence, tuple):
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"expected a list, got {type(value).__name__} {value!r}", file=file, key=key)
+        (item_tp, *_) = get_args(tp) or (Any,)
+        return [_convert(v, item_tp, f"{key}[{i}]", file) for i, v in enumerate(value)]
+    if origin in (dict, Mapping):
+        if not isinstance(value, Mapping):
+            raise ConfigError(
+                f"expected a mapping, got {type(value).__name__} {value!r}", file=file, key=key
+            )
+        k_tp, v_tp = get_args(tp) or (Any, Any)
+        out = {}
+        for k, v in value.items():
+            out[_convert(k, k_tp, f"{key}.{k}", file)] = _convert(v, v_tp, f"{key}.{k}", file)
+        return out
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"expected true or false, got {value!r}", file=file, key=key)
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"expected an integer, got {value!r}", file=file, key=key)
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"expected a number, got {value!r}", file=file, key=key)
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"expected a string, got {type(value).__name__} {value!r}", file=file, key=key)
+        return value
+    return value
+
+
+def _from_mapping(cls: type[C], data: Mapping[str, Any], *, file: str | None, prefix: str = "") -> C:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}  # type: ignore[arg-type]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}.{key}" if prefix else str(key)
+        if key not in fields:
+            raise ConfigError(f"unknown key{_suggest(str(key), list(fields))}", file=file, key=dotted)
+        kwargs[key] = _convert(value, hints[key], dotted, file)
+    for name, f in fields.items():
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if required and name not in kwargs:
+            dotted = f"{prefix}.{name}" if prefix else name
+            raise ConfigError("required field is missing", file=file, key=dotted)
+    return cls(**kwargs)
+
+
+def _training_argument_names(seq2seq: bool) -> set[str]:
+    from transformers import Seq2SeqTrainingArguments, TrainingArguments
+
+    cls = Seq2SeqTrainingArguments if seq2seq else TrainingArguments
+    return set(inspect.signature(cls.__init__).parameters) - {"self"}
+
+
+KHABAR_TRAINING_KEYS = {"early_stopping_patience", "max_train_minutes"}
+"""Keys of ``training`` that khabar handles itself rather than passing to ``TrainingArguments``."""
+
+
+def validate(config: RunConfig) -> RunConfig:
+    """Cross-field checks that the dataclass types alone cannot express."""
+    file = config.source_file
+    if config.task not in TASKS:
+        raise ConfigError(f"task must be one of {TASKS}", file=file, key="task")
+    model = config.model
+    if (model.checkpoint is None) == (model.scratch is None):
+        raise ConfigError(
+            "set exactly one of model.checkpoint (a hub id or local directory) and model.scratch "
+            "(a small model trained from scratch, the offline default)",
+            file=file,
+            key="model",
+        )
+    if model.max_length < 8:
+        raise ConfigError("must be at least 8", file=file, key="model.max_length")
+    if not 0 <= model.stride < model.max_length // 2 + 1:
+        raise ConfigError(
+            f"must be >= 0 and at most half of model.max_length ({model.max_length})",
+            file=file,
+            key="model.stride",
+        )
+    if isinstance(model.class_weights, str) and model.class_weights != "balanced":
+        raise ConfigError(
+            "must be 'balanced' or a mapping label: weight", file=file, key="model.class_weights"
+        )
+    if model.scratch is not None and model.scratch.hidden % model.scratch.heads:
+        raise ConfigError(
+            f"hidden ({model.scratch.hidden}) must be divisible by heads ({model.scratch.heads})",
+            file=file,
+            key="model.scratch.hidden",
+        )
+    data = config.data
+    if not data.files and not data.dataset:
+        raise ConfigError("give data.files (split: path) or data.dataset (a hub id)", file=file, key="data")
+    for split in data.files:
+        if split not in ("train", "dev", "test"):
+            raise ConfigError(
+                f"split names are train, dev and test{_suggest(split, ['train', 'dev', 'test'])}",
+                file=file,
+                key=f"data.files.{split}",
+            )
+    valid_args = _training_argument_names(config.is_seq2seq) | KHABAR_TRAINING_KEYS
+    for key in config.training:
+        if key not in valid_args:
+            raise ConfigError(
+                f"not a TrainingArguments parameter{_suggest(key, sorted(valid_args))}",
+                file=file,
+                key=f"training.{key}",
+            )
+    if "output_dir" in config.training:
+        raise ConfigError("set output.dir instead", file=file, key="training.output_dir")
+    if config.is_seq2seq and config.training.get("fp16") and is_t5_family(model.checkpoint):
+        raise ConfigError(
+            "T5-family models (T5, mT5, AraT5) overflow in float16 and train to NaN losses; "
+            "use bf16: true on hardware that supports it, or fp32 (remove fp16)",
+            file=file,
+            key="training.fp16",
+        )
+    if config.is_seq2seq and config.model.class_weights is not None:
+        raise ConfigError("class weights apply to classification only", file=file, key="model.class_weights")
+    if config.text:
+        from khabar.text import TextPreprocessor
+
+        try:
+            TextPreprocessor.from_dict(config.text)
+        except (ValueError, TypeError) as err:
+            raise ConfigError(str(err), file=file, key="text") from None
+    return config
+
+
+def is_t5_family(checkpoint: str | None) -> bool:
+    """Whether a checkpoint name looks like a T5-family model (fp16-unsafe)."""
+    if checkpoint is None:
+        return False
+    name = checkpoint.lower().rsplit("/", 1)[-1]
+    return any(m in name for m in T5_FAMILY_MARKERS)
+
+
+def config_from_dict(data: Mapping[str, Any], *, file: str | Path | None = None) -> RunConfig:
+    """Build and validate a :class:`RunConfig` from plain data."""
+    file_str = str(file) if file is not None else None
+    if not isinstance(data, Mapping):
+        raise ConfigError("the top level must be a mapping of sections", file=file_str)
+    config = _from_mapping(RunConfig, data, file=file_str)
+    config.source_file = file_str
+    return validate(config)
+
+
+def parse_override(override: str) -> tuple[list[str], Any]:
+    """Parse ``dotted.key=value`` (value read as YAML) into its key path and value."""
+    if "=" not in override:
+        raise ConfigError(f"override {override!r} must look like dotted.key=value")
+    key, raw = override.split("=", 1)
+    if not key.strip():
+        raise ConfigError(f"override {override!r} has an empty key")
+    return key.strip().split("."), yaml.safe_load(raw) if raw.strip() else None
+
+
+def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """Apply ``dotted.key=value`` overrides to raw config data (in place, and returned)."""
+    for override in overrides:
+        path, value = parse_override(override)
+        node = data
+        for part in path[:-1]:
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                raise ConfigError(f"override {override!r}: '{part}' is not a section")
+            node = child
+        node[path[-1]] = value
+    return data
+
+
+def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
+    """Load, override and validate a YAML run configuration."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("file not found", file=path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"invalid YAML{where}: {getattr(err, 'problem', err)}", file=path) from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"not UTF-8 text ({err.reason})", file=path) from None
+    if raw is None:
+        raise ConfigError("the file is empty", file=path)
+    if not isinstance(raw, dict):
+        raise ConfigError("the top level must be a mapping of sections", file=path)
+    return config_from_dict(apply_overrides(raw, overrides), file=path)
+
+
+__all__ = [
+    "DATA_DIR_ENV",
+    "DataConfig",
+    "EvaluationConfig",
+    "GenerationConfig",
+    "HubConfig",
+    "ModelConfig",
+    "OutputConfig",
+    "RunConfig",
+    "ScratchConfig",
+    "apply_overrides",
+    "config_from_dict",
+    "is_t5_family",
+    "load_config",
+    "validate",
+]

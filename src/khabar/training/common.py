@@ -1,0 +1,248 @@
+"""What every khabar training run shares: output-directory rules, arguments, timing, saving."""
+
+from __future__ import annotations
+
+import math
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import (
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    TrainerCallback,
+    TrainerControl,
+    TrainerState,
+    TrainingArguments,
+)
+
+from khabar import __version__
+from khabar._logging import get_logger
+from khabar.config import RunConfig
+from khabar.data import DataSummary
+from khabar.errors import ModelDirError
+from khabar.io import staged_directory, write_json_atomic, write_text_atomic
+from khabar.model_dir import (
+    CHECKPOINTS_DIR,
+    DATA_SUMMARY_FILE,
+    EVAL_RESULTS_FILE,
+    META_FILE,
+    RUN_CONFIG_FILE,
+    TRAIN_RESULTS_FILE,
+    ModelMeta,
+)
+from khabar.text import TextPreprocessor
+
+logger = get_logger(__name__)
+
+
+def prepare_output_dir(output_dir: Path, *, resume: bool, overwrite: bool) -> None:
+    """Refuse to train into a directory that holds something else, unless told to.
+
+    - a finished khabar model: refused unless ``overwrite`` (it is replaced only once the new
+      model is completely written);
+    - checkpoints of an interrupted run: continued with ``resume``, refused otherwise;
+    - any other non-empty directory: refused unless ``overwrite``.
+    """
+    if not output_dir.exists():
+        return
+    if not output_dir.is_dir():
+        raise ModelDirError(f"output path '{output_dir}' exists and is not a directory")
+    entries = [p.name for p in output_dir.iterdir()]
+    if not entries or overwrite:
+        return
+    has_checkpoints = (output_dir / CHECKPOINTS_DIR).is_dir()
+    if resume and has_checkpoints:
+        return
+    if (output_dir / META_FILE).is_file():
+        raise ModelDirError(
+            f"output directory '{output_dir}' already holds a trained model; pass --overwrite to "
+            "replace it (it is replaced only when the new model is fully written), or set another "
+            "output.dir / --output-dir"
+        )
+    if has_checkpoints:
+        raise ModelDirError(
+            f"output directory '{output_dir}' holds checkpoints of an earlier run; pass --resume to "
+            "continue it, or --overwrite to start again"
+        )
+    raise ModelDirError(
+        f"output directory '{output_dir}' is not empty ({', '.join(sorted(entries)[:5])}); "
+        "pass --overwrite or choose another output directory"
+    )
+
+
+DEFAULT_TRAINING_ARGS: dict[str, Any] = {
+    "num_train_epochs": 3,
+    "per_device_train_batch_size": 32,
+    "per_device_eval_batch_size": 64,
+    "learning_rate": 5e-5,
+    "warmup_steps": 0.06,
+    "weight_decay": 0.01,
+    "eval_strategy": "epoch",
+    "save_strategy": "epoch",
+    "save_total_limit": 2,
+    "logging_steps": 50,
+    "report_to": "none",
+    "train_sampling_strategy": "group_by_length",
+    "dataloader_num_workers": 0,
+    "disable_tqdm": True,
+}
+
+
+def build_training_arguments(
+    config: RunConfig,
+    output_dir: Path,
+    *,
+    args_class: type[TrainingArguments] = TrainingArguments,
+    defaults: Mapping[str, Any] | None = None,
+    greater_is_better: bool = True,
+) -> TrainingArguments:
+    """``TrainingArguments`` from khabar's defaults, then the config's ``training`` section."""
+    values: dict[str, Any] = {**DEFAULT_TRAINING_ARGS, **(defaults or {})}
+    values.update({k: v for k, v in config.training.items() if k not in ("early_stopping_patience", "max_train_minutes")})
+    values.setdefault("seed", config.seed)
+    values.setdefault("data_seed", config.seed)
+    values.setdefault("load_best_model_at_end", values.get("eval_strategy", "no") != "no")
+    values.setdefault("metric_for_best_model", f"eval_{config.evaluation.metric}")
+    values.setdefault("greater_is_better", greater_is_better)
+    if not config.output.save_checkpoints and values.get("save_strategy") != "no":
+        logger.info("output.save_checkpoints is false: checkpoints are removed after training")
+    return args_class(output_dir=str(output_dir / CHECKPOINTS_DIR), **values)
+
+
+class TimeBudgetCallback(TrainerCallback):
+    """Stop training (after evaluating and saving) once ``minutes`` of wall time are spent."""
+
+    def __init__(self, minutes: float):
+        self.seconds = minutes * 60.0
+        self.start = time.monotonic()
+        self.stopped_early = False
+
+    def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any) -> None:
+        self.start = time.monotonic()
+
+    def on_step_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any) -> None:
+        if time.monotonic() - self.start >= self.seconds and not control.should_training_stop:
+            logger.warning("time budget of %.1f minutes reached at step %d: stopping", self.seconds / 60, state.global_step)
+            self.stopped_early = True
+            control.should_training_stop = True
+            control.should_evaluate = args.eval_strategy != "no"
+            control.should_save = args.save_strategy != "no"
+
+
+def peak_memory_mb() -> dict[str, float]:
+    """Peak resident memory of this process (and peak CUDA memory when a GPU was used)."""
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_mb = rss_kb / 1024 if sys.platform != "darwin" else rss_kb / 2**20
+    out = {"peak_rss_mb": round(rss_mb, 1)}
+    if torch.cuda.is_available():
+        out["peak_cuda_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    return out
+
+
+@dataclass
+class RunTimer:
+    """Wall-clock timing of a run's phases."""
+
+    start: float = field(default_factory=time.monotonic)
+    marks: dict[str, float] = field(default_factory=dict)
+
+    def mark(self, name: str) -> None:
+        self.marks[name] = round(time.monotonic() - self.start, 2)
+
+
+def train_results(
+    train_output_metrics: Mapping[str, Any],
+    *,
+    train_samples: int,
+    train_tokens: int,
+    epochs_done: float,
+    hardware: str,
+    timer: RunTimer,
+    world_size: int,
+    stopped_by_time_budget: bool = False,
+) -> dict[str, Any]:
+    """The measured starting point for speed work, written as ``train_results.json``."""
+    runtime = float(train_output_metrics.get("train_runtime", 0.0)) or 1e-9
+    return {
+        "train_runtime_s": round(runtime, 2),
+        "wall_time_s": round(time.monotonic() - timer.start, 2),
+        "phases_s": dict(timer.marks),
+        "train_samples": train_samples,
+        "epochs": round(epochs_done, 3),
+        "train_samples_per_second": round(train_samples * epochs_done / runtime, 2),
+        "train_tokens_per_second": round(train_tokens * epochs_done / runtime, 1),
+        "train_loss": train_output_metrics.get("train_loss"),
+        "world_size": world_size,
+        "hardware": hardware,
+        "stopped_by_time_budget": stopped_by_time_budget,
+        **peak_memory_mb(),
+        "torch": torch.__version__,
+        "khabar": __version__,
+    }
+
+
+def describe_hardware() -> str:
+    if torch.cuda.is_available():
+        return f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)}"
+    return f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)"
+
+
+def epochs_done(state: TrainerState, steps_per_epoch: int) -> float:
+    return state.global_step / max(1, steps_per_epoch)
+
+
+def steps_per_epoch(n_samples: int, args: TrainingArguments, world_size: int) -> int:
+    per_step = args.per_device_train_batch_size * args.gradient_accumulation_steps * max(1, world_size)
+    return max(1, math.ceil(n_samples / per_step))
+
+
+def save_model_directory(
+    output_dir: Path,
+    *,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    preprocessor: TextPreprocessor,
+    meta: ModelMeta,
+    config: RunConfig,
+    summary: DataSummary,
+    train_metrics: Mapping[str, Any],
+    eval_report: Mapping[str, Any],
+    extra_writers: list[Callable[[Path], None]] | None = None,
+) -> Path:
+    """Write a complete model directory atomically (checkpoints of the run are kept)."""
+    from khabar.card import write_model_card
+
+    with staged_directory(output_dir, keep=(CHECKPOINTS_DIR,)) as stage:
+        model.save_pretrained(stage, safe_serialization=True)
+        tokenizer.save_pretrained(stage)
+        preprocessor.save_pretrained(stage)
+        meta.save(stage)
+        write_text_atomic(stage / RUN_CONFIG_FILE, config.to_yaml())
+        summary.save(stage / DATA_SUMMARY_FILE)
+        write_json_atomic(stage / TRAIN_RESULTS_FILE, dict(train_metrics))
+        write_json_atomic(stage / EVAL_RESULTS_FILE, dict(eval_report))
+        for writer in extra_writers or []:
+            writer(stage)
+        write_model_card(stage)
+    logger.info("model saved to %s", output_dir)
+    return output_dir
+
+
+__all__ = [
+    "DEFAULT_TRAINING_ARGS",
+    "RunTimer",
+    "TimeBudgetCallback",
+    "build_training_arguments",
+    "describe_hardware",
+    "peak_memory_mb",
+    "prepare_output_dir",
+    "save_model_directory",
+    "train_results",
+]

@@ -1,0 +1,142 @@
+"""Read long texts as overlapping windows and aggregate the window logits.
+
+One implementation, used by evaluation and by inference: a 3,000-word article is judged on all of
+its text, not on its first 512 tokens. Texts are sorted by length and padded per batch, so a batch
+of short posts is not padded to the longest article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """How long inputs are read: ``max_length`` tokens per window, ``stride`` tokens of overlap."""
+
+    max_length: int = 256
+    stride: int = 64
+    max_windows: int = 8
+    """At most this many windows per text, spread over the whole text (0 = every window)."""
+
+
+def _pick(indices: list[int], limit: int) -> list[int]:
+    """Keep at most ``limit`` windows, evenly spread from the first to the last."""
+    if limit <= 0 or len(indices) <= limit:
+        return indices
+    positions = np.linspace(0, len(indices) - 1, num=limit).round().astype(int)
+    return [indices[i] for i in sorted(set(positions.tolist()))]
+
+
+def encode_windows(
+    tokenizer: PreTrainedTokenizerBase,
+    texts: Sequence[str],
+    targets: Sequence[str] | None,
+    settings: WindowSettings,
+) -> tuple[list[dict[str, list[int]]], np.ndarray]:
+    """Tokenise ``texts`` (paired with ``targets`` when given) into overlapping windows.
+
+    Returns the windows (one dict of token lists each) and, for each window, the index of the
+    text it came from. In a pair, only the text is windowed; the target is repeated in each window.
+    """
+    kwargs = {
+        "max_length": settings.max_length,
+        "stride": settings.stride,
+        "return_overflowing_tokens": True,
+        "padding": False,
+    }
+    if targets is not None:
+        enc = tokenizer(list(targets), list(texts), truncation="only_second", **kwargs)
+    else:
+        enc = tokenizer(list(texts), truncation=True, **kwargs)
+    mapping = enc.pop("overflow_to_sample_mapping")
+    keys = [k for k in enc if k in tokenizer.model_input_names]
+    by_text: dict[int, list[int]] = {}
+    for w, t in enumerate(mapping):
+        by_text.setdefault(int(t), []).append(w)
+    windows: list[dict[str, list[int]]] = []
+    owners: list[int] = []
+    for t in range(len(texts)):
+        for w in _pick(by_text.get(t, []), settings.max_windows):
+            windows.append({k: enc[k][w] for k in keys})
+            owners.append(t)
+    return windows, np.asarray(owners, dtype=np.int64)
+
+
+def _pad_batch(
+    tokenizer: PreTrainedTokenizerBase, batch: list[dict[str, list[int]]], device: torch.device
+) -> dict[str, torch.Tensor]:
+    padded = tokenizer.pad(batch, padding=True, return_tensors="pt")
+    return {k: v.to(device) for k, v in padded.items()}
+
+
+def window_logits(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    windows: list[dict[str, list[int]]],
+    *,
+    batch_size: int = 32,
+    device: torch.device | None = None,
+) -> np.ndarray:
+    """Logits of every window, computed in length-sorted, per-batch-padded batches."""
+    device = device or next(model.parameters()).device
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i]["input_ids"]))
+    num_labels = int(model.config.num_labels)
+    out = np.zeros((len(windows), num_labels), dtype=np.float32)
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            inputs = _pad_batch(tokenizer, [windows[i] for i in idx], device)
+            logits = model(**inputs).logits.float().cpu().numpy()
+            out[idx] = logits
+    return out
+
+
+def aggregate(window_values: np.ndarray, owners: np.ndarray, n_texts: int) -> np.ndarray:
+    """Mean of the window logits of each text (texts without windows get zeros)."""
+    sums = np.zeros((n_texts, window_values.shape[1]), dtype=np.float64)
+    np.add.at(sums, owners, window_values)
+    counts = np.bincount(owners, minlength=n_texts).astype(np.float64)
+    counts[counts == 0] = 1.0
+    return (sums / counts[:, None]).astype(np.float32)
+
+
+def classify_logits(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    texts: Sequence[str],
+    targets: Sequence[str] | None = None,
+    *,
+    settings: WindowSettings | None = None,
+    batch_size: int = 32,
+    device: torch.device | None = None,
+) -> np.ndarray:
+    """Logits per text (``len(texts) × num_labels``), each the mean over the text's windows."""
+    settings = settings or WindowSettings()
+    if not texts:
+        return np.zeros((0, int(model.config.num_labels)), dtype=np.float32)
+    windows, owners = encode_windows(tokenizer, texts, targets, settings)
+    logits = window_logits(model, tokenizer, windows, batch_size=batch_size, device=device)
+    return aggregate(logits, owners, len(texts))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+__all__ = [
+    "WindowSettings",
+    "aggregate",
+    "classify_logits",
+    "encode_windows",
+    "softmax",
+    "window_logits",
+]

@@ -1,0 +1,100 @@
+"""Shared fixtures: the data directory, and tiny real models trained once per test session.
+
+The data directory comes from ``--data-dir`` or ``$KHABAR_DATA_DIR`` (``.ci/run`` points it at
+``../shared/data``); tests that need it are skipped with a reason when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--data-dir", default=None, help="khabar data directory (default: $KHABAR_DATA_DIR)")
+
+
+@pytest.fixture(scope="session")
+def data_dir(pytestconfig: pytest.Config) -> Path:
+    """The real datasets (canonical gzipped JSONL); skips the test when not configured."""
+    raw = pytestconfig.getoption("--data-dir") or os.environ.get("KHABAR_DATA_DIR")
+    if not raw:
+        pytest.skip("no data directory: set KHABAR_DATA_DIR or pass --data-dir")
+    path = Path(raw).resolve()
+    if not (path / "topic" / "ant").is_dir():
+        pytest.skip(f"data directory {path} has no topic/ant")
+    os.environ["KHABAR_DATA_DIR"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def examples_dir() -> Path:
+    raw = os.environ.get("KHABAR_EXAMPLES_DIR")
+    path = Path(raw) if raw else Path(__file__).resolve().parents[2] / "shared" / "examples"
+    if not (path / "scraped_news_page.txt").is_file():
+        pytest.skip(f"example page not found in {path} (set KHABAR_EXAMPLES_DIR)")
+    return path
+
+
+TINY_SCRATCH = {"layers": 1, "hidden": 64, "heads": 2, "intermediate": 128, "max_positions": 256, "vocab_size": 3000}
+
+
+def tiny_classifier_config(task: str, data_dir: Path, output_dir: Path, **overrides: Any) -> dict[str, Any]:
+    """Raw config data for a tiny real classifier trained in seconds on a slice of real data."""
+    if task == "topic":
+        data = {
+            "files": {s: f"topic/ant/{s}.jsonl.gz" for s in ("train", "dev", "test")},
+            "label_map": {"internationalNews": "politics", "middleEast": "politics"},
+            "max_samples": {"train": 600, "dev": 120, "test": 120},
+            "prepend_title": True,
+        }
+    else:
+        data = {
+            "files": {s: f"stance/ans/{s}.jsonl.gz" for s in ("train", "dev", "test")},
+            "max_samples": {"train": 600, "dev": 120, "test": 120},
+        }
+    config: dict[str, Any] = {
+        "task": task,
+        "name": f"tiny-{task}",
+        "data": {"dir": str(data_dir), **data},
+        "model": {"scratch": dict(TINY_SCRATCH), "max_length": 64, "stride": 16, "max_windows": 4},
+        "training": {
+            "num_train_epochs": 2,
+            "learning_rate": 2e-3,
+            "per_device_train_batch_size": 16,
+            "logging_steps": 10,
+        },
+        "evaluation": {"splits": ["dev", "test"], "baseline": False},
+        "output": {"dir": str(output_dir)},
+    }
+    for key, value in overrides.items():
+        config[key] = {**config.get(key, {}), **value} if isinstance(value, dict) else value
+    return config
+
+
+def _train_tiny(task: str, data_dir: Path, root: Path) -> Path:
+    from khabar.config import config_from_dict
+    from khabar.training import train
+
+    out = root / f"tiny-{task}"
+    config = config_from_dict(tiny_classifier_config(task, data_dir, out))
+    return train(config).output_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_topic_model(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real (tiny) topic model directory trained on a slice of ANT, shared by the session."""
+    return _train_tiny("topic", data_dir, tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def tiny_stance_model(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real (tiny) stance model directory trained on a slice of ANS."""
+    return _train_tiny("stance", data_dir, tmp_path_factory.mktemp("models"))
