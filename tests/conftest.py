@@ -18,7 +18,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--data-dir", default=None, help="khabar data directory (default: $KHABAR_DATA_DIR)")
+    parser.addoption(
+        "--data-dir", default=None, help="khabar data directory (default: $KHABAR_DATA_DIR)"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -43,10 +45,19 @@ def examples_dir() -> Path:
     return path
 
 
-TINY_SCRATCH = {"layers": 1, "hidden": 64, "heads": 2, "intermediate": 128, "max_positions": 256, "vocab_size": 3000}
+TINY_SCRATCH = {
+    "layers": 1,
+    "hidden": 64,
+    "heads": 2,
+    "intermediate": 128,
+    "max_positions": 256,
+    "vocab_size": 3000,
+}
 
 
-def tiny_classifier_config(task: str, data_dir: Path, output_dir: Path, **overrides: Any) -> dict[str, Any]:
+def tiny_classifier_config(
+    task: str, data_dir: Path, output_dir: Path, **overrides: Any
+) -> dict[str, Any]:
     """Raw config data for a tiny real classifier trained in seconds on a slice of real data."""
     if task == "topic":
         data = {

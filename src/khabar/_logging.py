@@ -21,7 +21,9 @@ def enable_console_logging(level: int = logging.INFO) -> None:
     logger = logging.getLogger(LOGGER_NAME)
     if not any(getattr(h, "_khabar", False) for h in logger.handlers):
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+        )
         handler._khabar = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(level)

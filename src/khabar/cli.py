@@ -55,7 +55,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     _apply_data_dir(args)
     config = load_config(args.config, args.overrides)
-    outcome = train(config, output_dir=args.output_dir, resume=args.resume, overwrite=args.overwrite)
+    outcome = train(
+        config, output_dir=args.output_dir, resume=args.resume, overwrite=args.overwrite
+    )
     print(f"model saved to {outcome.output_dir}")
     return 0
 
@@ -102,32 +104,62 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("config", help="work with run configuration files")
     config_sub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    check = config_sub.add_parser("check", help="validate YAML config files without running anything")
+    check = config_sub.add_parser(
+        "check", help="validate YAML config files without running anything"
+    )
     check.add_argument("files", nargs="+", help="config files")
-    check.add_argument("--set", action="append", metavar="KEY=VALUE", help="dotted override (repeatable)")
+    check.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="dotted override (repeatable)"
+    )
     check.set_defaults(handler=cmd_config_check)
 
     p = sub.add_parser("train", help="fine-tune a model from a YAML config")
     p.add_argument("config", help="YAML run configuration (see configs/)")
-    p.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="dotted overrides, e.g. training.num_train_epochs=1")
+    p.add_argument(
+        "overrides",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="dotted overrides, e.g. training.num_train_epochs=1",
+    )
     p.add_argument("--output-dir", help="where the model directory goes (default: output.dir)")
-    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in the output directory")
-    p.add_argument("--overwrite", action="store_true", help="replace a model already in the output directory")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the last checkpoint in the output directory",
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace a model already in the output directory"
+    )
     _add_data_dir(p)
     p.set_defaults(handler=cmd_train)
 
     p = sub.add_parser("evaluate", help="score a model directory on splits or files")
     p.add_argument("model", help="model directory")
-    p.add_argument("--split", action="append", help="split of the model's training data (repeatable; default: test)")
-    p.add_argument("--file", action="append", metavar="[NAME=]PATH", help="another evaluation file, e.g. out-of-domain (repeatable)")
-    p.add_argument("--config", help="read data settings from this config instead of the model's own")
-    p.add_argument("--output", help="write the report here (default: update the model's eval_results.json)")
+    p.add_argument(
+        "--split",
+        action="append",
+        help="split of the model's training data (repeatable; default: test)",
+    )
+    p.add_argument(
+        "--file",
+        action="append",
+        metavar="[NAME=]PATH",
+        help="another evaluation file, e.g. out-of-domain (repeatable)",
+    )
+    p.add_argument(
+        "--config", help="read data settings from this config instead of the model's own"
+    )
+    p.add_argument(
+        "--output", help="write the report here (default: update the model's eval_results.json)"
+    )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--no-baseline", action="store_true", help="skip the baseline")
     _add_data_dir(p)
     p.set_defaults(handler=cmd_evaluate)
 
-    p = sub.add_parser("baseline", help="TF-IDF + logistic regression (or lead-k) baseline for a config")
+    p = sub.add_parser(
+        "baseline", help="TF-IDF + logistic regression (or lead-k) baseline for a config"
+    )
     p.add_argument("config")
     p.add_argument("overrides", nargs="*", metavar="KEY=VALUE")
     _add_data_dir(p)
@@ -141,7 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
-def register_command(adder: Callable[[argparse._SubParsersAction], None]) -> Callable[[argparse._SubParsersAction], None]:  # type: ignore[type-arg]
+def register_command(
+    adder: Callable[[argparse._SubParsersAction], None],
+) -> Callable[[argparse._SubParsersAction], None]:  # type: ignore[type-arg]
     """Register a function that adds a sub-command (used by khabar's other modules)."""
     _EXTRA_COMMANDS.append(adder)
     return adder

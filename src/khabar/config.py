@@ -259,7 +259,9 @@ def _convert(value: Any, tp: Any, key: str, file: str | None) -> Any:
         return _from_mapping(typing.cast(type, tp), value, file=file, prefix=key)
     if origin in (list, Sequence, tuple):
         if not isinstance(value, list | tuple):
-            raise ConfigError(f"expected a list, got {type(value).__name__} {value!r}", file=file, key=key)
+            raise ConfigError(
+                f"expected a list, got {type(value).__name__} {value!r}", file=file, key=key
+            )
         (item_tp, *_) = get_args(tp) or (Any,)
         return [_convert(v, item_tp, f"{key}[{i}]", file) for i, v in enumerate(value)]
     if origin in (dict, Mapping):
@@ -286,19 +288,25 @@ def _convert(value: Any, tp: Any, key: str, file: str | None) -> Any:
         return float(value)
     if tp is str:
         if not isinstance(value, str):
-            raise ConfigError(f"expected a string, got {type(value).__name__} {value!r}", file=file, key=key)
+            raise ConfigError(
+                f"expected a string, got {type(value).__name__} {value!r}", file=file, key=key
+            )
         return value
     return value
 
 
-def _from_mapping(cls: type[C], data: Mapping[str, Any], *, file: str | None, prefix: str = "") -> C:
+def _from_mapping(
+    cls: type[C], data: Mapping[str, Any], *, file: str | None, prefix: str = ""
+) -> C:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}  # type: ignore[arg-type]
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
         dotted = f"{prefix}.{key}" if prefix else str(key)
         if key not in fields:
-            raise ConfigError(f"unknown key{_suggest(str(key), list(fields))}", file=file, key=dotted)
+            raise ConfigError(
+                f"unknown key{_suggest(str(key), list(fields))}", file=file, key=dotted
+            )
         kwargs[key] = _convert(value, hints[key], dotted, file)
     for name, f in fields.items():
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
@@ -352,7 +360,9 @@ def validate(config: RunConfig) -> RunConfig:
         )
     data = config.data
     if not data.files and not data.dataset:
-        raise ConfigError("give data.files (split: path) or data.dataset (a hub id)", file=file, key="data")
+        raise ConfigError(
+            "give data.files (split: path) or data.dataset (a hub id)", file=file, key="data"
+        )
     for split in data.files:
         if split not in ("train", "dev", "test"):
             raise ConfigError(
@@ -378,7 +388,9 @@ def validate(config: RunConfig) -> RunConfig:
             key="training.fp16",
         )
     if config.is_seq2seq and config.model.class_weights is not None:
-        raise ConfigError("class weights apply to classification only", file=file, key="model.class_weights")
+        raise ConfigError(
+            "class weights apply to classification only", file=file, key="model.class_weights"
+        )
     if config.text:
         from khabar.text import TextPreprocessor
 
@@ -443,7 +455,9 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"invalid YAML{where}: {getattr(err, 'problem', err)}", file=path) from None
+        raise ConfigError(
+            f"invalid YAML{where}: {getattr(err, 'problem', err)}", file=path
+        ) from None
     except UnicodeDecodeError as err:
         raise ConfigError(f"not UTF-8 text ({err.reason})", file=path) from None
     if raw is None:

@@ -45,7 +45,7 @@ TASK_COLUMNS: dict[str, tuple[str, ...]] = {
 def _open_text(path: Path) -> io.TextIOBase:
     if path.suffix == ".gz":
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="strict")
-    return open(path, encoding="utf-8", errors="strict")  # noqa: SIM115
+    return open(path, encoding="utf-8", errors="strict")
 
 
 def iter_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | DataError]]:
@@ -56,7 +56,9 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | DataE
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError("file not found (check data.dir / KHABAR_DATA_DIR and data.files)", file=path)
+        raise DataError(
+            "file not found (check data.dir / KHABAR_DATA_DIR and data.files)", file=path
+        )
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson")):
         yield from _iter_jsonl(path)
@@ -65,7 +67,9 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | DataE
     elif name.endswith(".parquet"):
         yield from _iter_parquet(path)
     else:
-        raise DataError("unknown file type: use .jsonl, .jsonl.gz, .csv, .tsv or .parquet", file=path)
+        raise DataError(
+            "unknown file type: use .jsonl, .jsonl.gz, .csv, .tsv or .parquet", file=path
+        )
 
 
 def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | DataError]]:
@@ -77,7 +81,9 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | DataError]]:
                 try:
                     line = handle.readline()
                 except UnicodeDecodeError as err:
-                    raise DataError(f"not valid UTF-8 ({err.reason})", file=path, line=line_no) from None
+                    raise DataError(
+                        f"not valid UTF-8 ({err.reason})", file=path, line=line_no
+                    ) from None
                 if not line:
                     break
                 if not line.strip():
@@ -88,8 +94,13 @@ def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | DataError]]:
                     yield line_no, DataError(f"malformed JSON: {err.msg}", file=path, line=line_no)
                     continue
                 if not isinstance(record, dict):
-                    yield line_no, DataError(
-                        f"expected a JSON object, got {type(record).__name__}", file=path, line=line_no
+                    yield (
+                        line_no,
+                        DataError(
+                            f"expected a JSON object, got {type(record).__name__}",
+                            file=path,
+                            line=line_no,
+                        ),
                     )
                     continue
                 yield line_no, record
@@ -104,8 +115,11 @@ def _iter_csv(path: Path, delimiter: str) -> Iterator[tuple[int, dict[str, Any] 
             for row in reader:
                 # line_num is the physical line where this row ended (header is line 1)
                 if None in row:
-                    yield reader.line_num, DataError(
-                        "more values than header columns", file=path, line=reader.line_num
+                    yield (
+                        reader.line_num,
+                        DataError(
+                            "more values than header columns", file=path, line=reader.line_num
+                        ),
                     )
                     continue
                 yield reader.line_num, dict(row)
@@ -122,8 +136,7 @@ def _iter_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any] | DataError]
         table = pq.read_table(path)
     except Exception as err:  # pyarrow raises several types for broken files
         raise DataError(f"cannot read Parquet file: {err}", file=path) from None
-    for i, record in enumerate(table.to_pylist(), start=1):
-        yield i, record
+    yield from enumerate(table.to_pylist(), start=1)
 
 
 # ------------------------------------------------------------------------------ summary
@@ -219,7 +232,10 @@ class _SplitReader:
         self.split = split
         self.source = source
         self.task = config.task
-        self.columns = {c: config.data.columns.get(c, c) for c in (*TASK_COLUMNS[config.task], "id", "title", "summaries")}
+        self.columns = {
+            c: config.data.columns.get(c, c)
+            for c in (*TASK_COLUMNS[config.task], "id", "title", "summaries")
+        }
         self.skipped: Counter[str] = Counter()
 
     def row(self, line: int, record: Mapping[str, Any]) -> dict[str, Any] | _RowProblem:
@@ -234,7 +250,10 @@ class _SplitReader:
                 mapped = f" (mapped from '{canon}' by data.columns)" if col != canon else ""
                 hint = "" if col != canon else f"; map it with data.columns.{canon}: <your column>"
                 return self._problem(
-                    "missing column", f"missing column '{col}'{mapped}{hint}; row has {sorted(record)}", line, col
+                    "missing column",
+                    f"missing column '{col}'{mapped}{hint}; row has {sorted(record)}",
+                    line,
+                    col,
                 )
             else:
                 value = record[col]
@@ -264,7 +283,9 @@ class _SplitReader:
         return out
 
     def _problem(self, reason: str, message: str, line: int, field_name: str) -> _RowProblem:
-        return _RowProblem(reason, DataError(message, file=self.source, line=line, field=field_name))
+        return _RowProblem(
+            reason, DataError(message, file=self.source, line=line, field=field_name)
+        )
 
     def handle(self, problem: _RowProblem | DataError) -> None:
         error = problem.error if isinstance(problem, _RowProblem) else problem
@@ -288,7 +309,9 @@ def _read_split_rows(config: RunConfig, split: str) -> tuple[list[dict[str, Any]
     return _read_file_rows(config, config.resolve_data_file(config.data.files[split]), split)
 
 
-def _read_file_rows(config: RunConfig, path: Path, split: str) -> tuple[list[dict[str, Any]], _SplitReader]:
+def _read_file_rows(
+    config: RunConfig, path: Path, split: str
+) -> tuple[list[dict[str, Any]], _SplitReader]:
     reader = _SplitReader(config, split, str(path))
     rows: list[dict[str, Any]] = []
     for line, record in iter_records(path):
@@ -329,11 +352,17 @@ def _read_hub_split(config: RunConfig, split: str) -> tuple[list[dict[str, Any]]
 
 def _available_splits(config: RunConfig) -> list[str]:
     if config.data.dataset:
-        return list(SPLITS) if not config.data.split_names else [s for s in SPLITS if s in config.data.split_names or s == "train"]
+        return (
+            list(SPLITS)
+            if not config.data.split_names
+            else [s for s in SPLITS if s in config.data.split_names or s == "train"]
+        )
     return [s for s in SPLITS if s in config.data.files]
 
 
-def load_data(config: RunConfig, splits: Sequence[str] | None = None) -> tuple[DatasetDict, DataSummary]:
+def load_data(
+    config: RunConfig, splits: Sequence[str] | None = None
+) -> tuple[DatasetDict, DataSummary]:
     """Read, check and clean the splits named in the config.
 
     Returns the ``DatasetDict`` (labels as a ``ClassLabel`` for classification) and a
@@ -385,7 +414,9 @@ def load_data(config: RunConfig, splits: Sequence[str] | None = None) -> tuple[D
     return dataset, summary
 
 
-def _check_leakage(config: RunConfig, rows: dict[str, list[dict[str, Any]]], summary: DataSummary) -> None:
+def _check_leakage(
+    config: RunConfig, rows: dict[str, list[dict[str, Any]]], summary: DataSummary
+) -> None:
     if "train" not in rows:
         return
     train_keys = {_dedup_key(r) for r in rows["train"]}
@@ -396,7 +427,11 @@ def _check_leakage(config: RunConfig, rows: dict[str, list[dict[str, Any]]], sum
         keys = {_dedup_key(r) for r in rows[split]} & train_keys
         summary.splits[split].leakage_with_train = len(keys)
         if keys:
-            action = "removing them from train" if config.data.remove_leakage else "set data.remove_leakage: true to drop them from train"
+            action = (
+                "removing them from train"
+                if config.data.remove_leakage
+                else "set data.remove_leakage: true to drop them from train"
+            )
             logger.warning("%d %s texts also appear in train (%s)", len(keys), split, action)
         shared |= keys
     if config.data.remove_leakage and shared:
@@ -459,13 +494,15 @@ def _features(task: str, labels: Sequence[str]) -> Features:
     return Features(columns)
 
 
-def load_file(config: RunConfig, path: str | Path, *, labels: Sequence[str] = (), name: str = "extra") -> Dataset:
+def load_file(
+    config: RunConfig, path: str | Path, *, labels: Sequence[str] = (), name: str = "extra"
+) -> Dataset:
     """Read one file (e.g. an out-of-domain test set) with the run's columns and label mapping.
 
     For classification, every label must be one of ``labels`` (the model's labels).
     """
     path = config.resolve_data_file(str(path))
-    rows, reader = _read_file_rows(config, path, name)
+    rows, _ = _read_file_rows(config, path, name)
     if not rows:
         raise DataError("no usable rows", file=path)
     if config.task != "summarization":
@@ -480,4 +517,12 @@ def load_file(config: RunConfig, path: str | Path, *, labels: Sequence[str] = ()
     return Dataset.from_dict({c: [r[c] for r in rows] for c in features}, features=features)
 
 
-__all__ = ["SPLITS", "TASK_COLUMNS", "DataSummary", "SplitSummary", "iter_records", "load_data", "load_file"]
+__all__ = [
+    "SPLITS",
+    "TASK_COLUMNS",
+    "DataSummary",
+    "SplitSummary",
+    "iter_records",
+    "load_data",
+    "load_file",
+]

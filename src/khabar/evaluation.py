@@ -56,7 +56,9 @@ def evaluate_classifier_splits(
     ``eval_sets`` and ``extra`` hold preprocessed datasets with ``text`` (``target``) and
     integer ``label`` columns; ``extra`` sets are reported as out-of-domain.
     """
-    sets: dict[str, tuple[Dataset, str]] = {name: (ds, "in-domain") for name, ds in eval_sets.items()}
+    sets: dict[str, tuple[Dataset, str]] = {
+        name: (ds, "in-domain") for name, ds in eval_sets.items()
+    }
     sets.update({name: (ds, "out-of-domain") for name, ds in (extra or {}).items()})
     baseline_preds: dict[str, list[int]] = {}
     if baseline_train is not None and sets:
@@ -74,7 +76,9 @@ def evaluate_classifier_splits(
     }
     for name, (ds, domain) in sets.items():
         texts, targets = _inputs(ds, task)
-        logits = classify_logits(model, tokenizer, texts, targets, settings=settings, batch_size=batch_size)
+        logits = classify_logits(
+            model, tokenizer, texts, targets, settings=settings, batch_size=batch_size
+        )
         refs = list(ds["label"])
         entry: dict[str, Any] = {
             "n": len(ds),
@@ -92,7 +96,9 @@ def format_report(report: Mapping[str, Any]) -> str:
     """A plain-text table: per split, the model's and the baseline's accuracy and F1."""
     baseline = (report.get("baseline") or {}).get("name")
     lines = [f"evaluation ({report.get('task')}) — model vs {baseline or 'no baseline'}"]
-    lines.append(f"  {'split':<16} {'n':>6}  {'acc':>6} {'macroF1':>8} {'wF1':>6}   {'base acc':>8} {'base mF1':>8}")
+    lines.append(
+        f"  {'split':<16} {'n':>6}  {'acc':>6} {'macroF1':>8} {'wF1':>6}   {'base acc':>8} {'base mF1':>8}"
+    )
     for name, entry in report.get("splits", {}).items():
         m = entry["model"]
         b = entry.get("baseline")
@@ -113,10 +119,11 @@ def load_eval_file(
 
     ds = load_file(config, path, labels=labels)
     columns = ["text", "target"] if config.task == "stance" else ["text"]
-    return ds.map(lambda b: {c: [preprocessor(t) for t in b[c]] for c in columns}, batched=True, desc="preprocessing")
-
-
-
+    return ds.map(
+        lambda b: {c: [preprocessor(t) for t in b[c]] for c in columns},
+        batched=True,
+        desc="preprocessing",
+    )
 
 
 def _model_config(model_dir: Path, config_path: str | Path | None) -> RunConfig:
@@ -154,14 +161,21 @@ def evaluate_model_dir(
     from khabar.data import load_data
     from khabar.io import read_json, write_json_atomic
     from khabar.metrics import plot_confusion_matrix
-    from khabar.model_dir import CONFUSION_MATRIX_FILE, EVAL_RESULTS_FILE, ModelMeta, check_model_dir
+    from khabar.model_dir import (
+        CONFUSION_MATRIX_FILE,
+        EVAL_RESULTS_FILE,
+        ModelMeta,
+        check_model_dir,
+    )
 
     root = check_model_dir(model_dir)
     meta = ModelMeta.load(root)
     if meta.task == "summarization":
         from khabar.training.summarization import evaluate_summarizer_dir
 
-        return evaluate_summarizer_dir(root, splits=splits, files=files, config_path=config_path, output=output)
+        return evaluate_summarizer_dir(
+            root, splits=splits, files=files, config_path=config_path, output=output
+        )
     config = _model_config(root, config_path)
     preprocessor = TextPreprocessor.from_pretrained(root)
     labels = meta.labels
@@ -182,8 +196,13 @@ def evaluate_model_dir(
     if missing:
         from khabar.errors import DataError
 
-        raise DataError(f"split(s) {missing} are not in the model's data config", file=config.source_file)
-    extra = {name: load_eval_file(config, path, preprocessor, labels) for name, path in map(_parse_file_arg, files or [])}
+        raise DataError(
+            f"split(s) {missing} are not in the model's data config", file=config.source_file
+        )
+    extra = {
+        name: load_eval_file(config, path, preprocessor, labels)
+        for name, path in map(_parse_file_arg, files or [])
+    }
     model = AutoModelForSequenceClassification.from_pretrained(root, use_safetensors=True)
     tokenizer = AutoTokenizer.from_pretrained(root)
     settings = WindowSettings(meta.max_length, meta.stride, meta.max_windows)
@@ -207,7 +226,12 @@ def evaluate_model_dir(
     write_json_atomic(root / EVAL_RESULTS_FILE, merged)
     last = "test" if "test" in merged["splits"] else next(iter(report["splits"]), None)
     if last:
-        plot_confusion_matrix(merged["splits"][last]["model"]["confusion_matrix"], labels, root / CONFUSION_MATRIX_FILE, title=f"{meta.task} — {last}")
+        plot_confusion_matrix(
+            merged["splits"][last]["model"]["confusion_matrix"],
+            labels,
+            root / CONFUSION_MATRIX_FILE,
+            title=f"{meta.task} — {last}",
+        )
     from khabar.card import write_model_card
 
     write_model_card(root)
@@ -232,11 +256,17 @@ def run_baseline(config: RunConfig) -> str:
         list(data["train"]["label"]),
         {name: baseline_texts(ds, config.task) for name, ds in sets.items()},
     )
-    lines = [f"baseline: {TFIDF_BASELINE_NAME}", f"  {'split':<8} {'n':>6}  {'acc':>6} {'macroF1':>8} {'wF1':>6}"]
+    lines = [
+        f"baseline: {TFIDF_BASELINE_NAME}",
+        f"  {'split':<8} {'n':>6}  {'acc':>6} {'macroF1':>8} {'wF1':>6}",
+    ]
     for name, ds in sets.items():
         r = classification_report(preds[name], list(ds["label"]), summary.labels)
-        lines.append(f"  {name:<8} {len(ds):>6}  {r['accuracy']:>6.4f} {r['macro_f1']:>8.4f} {r['weighted_f1']:>6.4f}")
+        lines.append(
+            f"  {name:<8} {len(ds):>6}  {r['accuracy']:>6.4f} {r['macro_f1']:>8.4f} {r['weighted_f1']:>6.4f}"
+        )
     return "\n".join(lines)
+
 
 __all__ = [
     "baseline_texts",

@@ -29,7 +29,9 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 
 def write_json_atomic(path: str | Path, data: Any) -> Path:
     """Write ``data`` as pretty UTF-8 JSON (Arabic kept readable), atomically."""
-    return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    return write_text_atomic(
+        path, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    )
 
 
 def read_json(path: str | Path) -> Any:

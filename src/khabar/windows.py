@@ -25,6 +25,11 @@ class WindowSettings:
     """At most this many windows per text, spread over the whole text (0 = every window)."""
 
 
+def num_labels_of(model: PreTrainedModel) -> int:
+    """The number of output labels of a classification model."""
+    return int(getattr(model.config, "num_labels", 0) or 0)
+
+
 def _pick(indices: list[int], limit: int) -> list[int]:
     """Keep at most ``limit`` windows, evenly spread from the first to the last."""
     if limit <= 0 or len(indices) <= limit:
@@ -86,7 +91,7 @@ def window_logits(
     """Logits of every window, computed in length-sorted, per-batch-padded batches."""
     device = device or next(model.parameters()).device
     order = sorted(range(len(windows)), key=lambda i: len(windows[i]["input_ids"]))
-    num_labels = int(model.config.num_labels)
+    num_labels = num_labels_of(model)
     out = np.zeros((len(windows), num_labels), dtype=np.float32)
     model.eval()
     with torch.inference_mode():
@@ -120,7 +125,7 @@ def classify_logits(
     """Logits per text (``len(texts) × num_labels``), each the mean over the text's windows."""
     settings = settings or WindowSettings()
     if not texts:
-        return np.zeros((0, int(model.config.num_labels)), dtype=np.float32)
+        return np.zeros((0, num_labels_of(model)), dtype=np.float32)
     windows, owners = encode_windows(tokenizer, texts, targets, settings)
     logits = window_logits(model, tokenizer, windows, batch_size=batch_size, device=device)
     return aggregate(logits, owners, len(texts))

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -21,6 +21,7 @@ from transformers import (
     DataCollatorWithPadding,
     EarlyStoppingCallback,
     EvalPrediction,
+    PreTrainedModel,
     PreTrainedTokenizerBase,
     Trainer,
     TrainerCallback,
@@ -47,7 +48,7 @@ from khabar.training.common import (
     steps_per_epoch,
     train_results,
 )
-from khabar.windows import WindowSettings
+from khabar.windows import WindowSettings, num_labels_of
 
 logger = get_logger(__name__)
 
@@ -61,7 +62,9 @@ class TrainOutcome:
     eval_results: dict[str, Any]
 
 
-def preprocess_dataset(dataset: DatasetDict, preprocessor: TextPreprocessor, task: str) -> DatasetDict:
+def preprocess_dataset(
+    dataset: DatasetDict, preprocessor: TextPreprocessor, task: str
+) -> DatasetDict:
     """Apply the model's text preprocessing to ``text`` (and ``target``) of every split."""
     columns = ["text", "target"] if task == "stance" else ["text"]
 
@@ -71,7 +74,9 @@ def preprocess_dataset(dataset: DatasetDict, preprocessor: TextPreprocessor, tas
     return dataset.map(apply, batched=True, batch_size=256, desc="preprocessing")
 
 
-def head_tail(text: str, tokenizer: PreTrainedTokenizerBase, budget: int, head_fraction: float = 0.5) -> str:
+def head_tail(
+    text: str, tokenizer: PreTrainedTokenizerBase, budget: int, head_fraction: float = 0.5
+) -> str:
     """Keep the first and last tokens of ``text`` within ``budget`` tokens (cut at token offsets).
 
     News articles put the topic in the lead and often the conclusion at the end; this keeps both.
@@ -106,7 +111,9 @@ def tokenize_for_training(
             else:
                 texts = [head_tail(t, tokenizer, budget) for t in texts]
         if pair:
-            enc = tokenizer(batch["target"], texts, truncation="only_second", max_length=model.max_length)
+            enc = tokenizer(
+                batch["target"], texts, truncation="only_second", max_length=model.max_length
+            )
         else:
             enc = tokenizer(texts, truncation=True, max_length=model.max_length)
         enc["labels"] = batch["label"]
@@ -116,7 +123,9 @@ def tokenize_for_training(
     return dataset.map(encode, batched=True, remove_columns=dataset.column_names, desc="tokenizing")
 
 
-def class_weights(config: RunConfig, labels: Sequence[str], train_labels: Sequence[int]) -> torch.Tensor | None:
+def class_weights(
+    config: RunConfig, labels: Sequence[str], train_labels: Sequence[int]
+) -> torch.Tensor | None:
     """Loss weights: ``balanced`` (n / (k * count)) or the config's explicit map."""
     spec = config.model.class_weights
     if spec is None:
@@ -129,16 +138,23 @@ def class_weights(config: RunConfig, labels: Sequence[str], train_labels: Sequen
         assert isinstance(spec, dict)
         unknown = sorted(set(spec) - set(labels))
         if unknown:
-            raise ConfigError(f"labels {unknown} are not in the data (labels: {list(labels)})", key="model.class_weights")
+            raise ConfigError(
+                f"labels {unknown} are not in the data (labels: {list(labels)})",
+                key="model.class_weights",
+            )
         weights = [float(spec.get(name, 1.0)) for name in labels]
     logger.info("class weights: %s", dict(zip(labels, (round(w, 3) for w in weights))))
     return torch.tensor(weights, dtype=torch.float32)
 
 
 def _weighted_loss(weights: torch.Tensor):  # type: ignore[no-untyped-def]
-    def compute_loss(outputs: Any, labels: torch.Tensor, num_items_in_batch: Any = None) -> torch.Tensor:
+    def compute_loss(
+        outputs: Any, labels: torch.Tensor, num_items_in_batch: Any = None
+    ) -> torch.Tensor:
         logits = outputs["logits"] if isinstance(outputs, dict) else outputs.logits
-        return torch.nn.functional.cross_entropy(logits.float(), labels, weight=weights.to(logits.device))
+        return torch.nn.functional.cross_entropy(
+            logits.float(), labels, weight=weights.to(logits.device)
+        )
 
     return compute_loss
 
@@ -146,7 +162,9 @@ def _weighted_loss(weights: torch.Tensor):  # type: ignore[no-untyped-def]
 def _metrics_fn(labels: Sequence[str]):  # type: ignore[no-untyped-def]
     def compute(pred: EvalPrediction) -> dict[str, float]:
         logits = pred.predictions[0] if isinstance(pred.predictions, tuple) else pred.predictions
-        report = classification_report(np.argmax(logits, axis=-1).tolist(), np.asarray(pred.label_ids).tolist(), labels)
+        report = classification_report(
+            np.argmax(logits, axis=-1).tolist(), np.asarray(pred.label_ids).tolist(), labels
+        )
         return {k: float(report[k]) for k in ("accuracy", "macro_f1", "weighted_f1")}
 
     return compute
@@ -154,7 +172,9 @@ def _metrics_fn(labels: Sequence[str]):  # type: ignore[no-untyped-def]
 
 def _check_labels_fit(config: RunConfig, model_labels: int, labels: Sequence[str]) -> None:
     if model_labels != len(labels):
-        raise DataError(f"the model has {model_labels} output labels but the data has {len(labels)}: {list(labels)}")
+        raise DataError(
+            f"the model has {model_labels} output labels but the data has {len(labels)}: {list(labels)}"
+        )
 
 
 def _tokenizer_cache(output_dir: Path) -> Path:
@@ -171,7 +191,9 @@ def train_classifier(
 ) -> TrainOutcome:
     """Train, evaluate and save a topic or stance classifier. See the module docstring."""
     if config.task not in ("topic", "stance"):
-        raise ConfigError(f"train_classifier handles topic and stance, not {config.task}", key="task")
+        raise ConfigError(
+            f"train_classifier handles topic and stance, not {config.task}", key="task"
+        )
     out = Path(output_dir or config.output.dir)
     timer = RunTimer()
     if config.model.checkpoint:
@@ -181,7 +203,9 @@ def train_classifier(
 
     dataset, summary = load_data(config)
     if "train" not in dataset:
-        raise DataError("the config names no train split (data.files.train)", file=config.source_file)
+        raise DataError(
+            "the config names no train split (data.files.train)", file=config.source_file
+        )
     labels = summary.labels
     logger.info("%s", summary.format())
     timer.mark("data")
@@ -197,7 +221,7 @@ def train_classifier(
             from transformers import AutoTokenizer
 
             logger.info("reusing the tokenizer trained earlier in this run (%s)", cache)
-            tokenizer = AutoTokenizer.from_pretrained(cache)
+            tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(cache)
             model = scratch_classifier(config.model.scratch, labels, tokenizer)
         else:
             train_texts = list(dataset["train"]["text"])
@@ -206,15 +230,19 @@ def train_classifier(
             model, tokenizer = build_classifier(config.model, labels, train_texts, seed=config.seed)
             if config.model.scratch is not None and args.should_save:
                 tokenizer.save_pretrained(cache)
-    _check_labels_fit(config, model.config.num_labels, labels)
+    _check_labels_fit(config, num_labels_of(model), labels)
     _add_token_lengths(summary, dataset, tokenizer, config)
     timer.mark("model")
 
     with args.main_process_first(desc="tokenizing"):
         train_ds = tokenize_for_training(dataset["train"], tokenizer, config)
-        eval_ds = tokenize_for_training(dataset["dev"], tokenizer, config) if "dev" in dataset else None
+        eval_ds = (
+            tokenize_for_training(dataset["dev"], tokenizer, config) if "dev" in dataset else None
+        )
     if eval_ds is None and args.eval_strategy != "no":
-        logger.warning("no dev split: evaluation during training and best-checkpoint selection are off")
+        logger.warning(
+            "no dev split: evaluation during training and best-checkpoint selection are off"
+        )
         args.eval_strategy = args.save_strategy = "no"  # type: ignore[assignment]
         args.load_best_model_at_end = False
     timer.mark("tokenizing")
@@ -241,7 +269,9 @@ def train_classifier(
     )
     resume_from = _last_checkpoint(out) if resume else None
     if resume and resume_from is None:
-        logger.warning("--resume: no checkpoint in %s, starting from the beginning", out / CHECKPOINTS_DIR)
+        logger.warning(
+            "--resume: no checkpoint in %s, starting from the beginning", out / CHECKPOINTS_DIR
+        )
     output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     timer.mark("training")
 
@@ -260,7 +290,7 @@ def train_classifier(
     if not trainer.is_world_process_zero():
         return TrainOutcome(out, metrics, {})
 
-    model = trainer.model
+    model = cast(PreTrainedModel, trainer.model)
     meta = ModelMeta(
         task=config.task,
         labels=list(labels),
@@ -271,7 +301,9 @@ def train_classifier(
         truncation=config.model.truncation,
         datasets=_dataset_names(config),
     )
-    settings = WindowSettings(config.model.max_length, config.model.stride, config.model.max_windows)
+    settings = WindowSettings(
+        config.model.max_length, config.model.stride, config.model.max_windows
+    )
     eval_sets = {s: dataset[s] for s in config.evaluation.splits if s in dataset}
     report = evaluate_classifier_splits(
         model,
@@ -297,7 +329,9 @@ def train_classifier(
                 stage / CONFUSION_MATRIX_FILE,
                 title=f"{config.task} — {last}",
             )
-        plot_learning_curve(log_history, stage / LEARNING_CURVE_FILE, metric=f"eval_{config.evaluation.metric}")
+        plot_learning_curve(
+            log_history, stage / LEARNING_CURVE_FILE, metric=f"eval_{config.evaluation.metric}"
+        )
 
     from khabar.io import write_json_atomic
 
@@ -311,7 +345,10 @@ def train_classifier(
         summary=summary,
         train_metrics=metrics,
         eval_report=report,
-        extra_writers=[write_plots, lambda stage: write_json_atomic(stage / "trainer_log_history.json", log_history)],
+        extra_writers=[
+            write_plots,
+            lambda stage: write_json_atomic(stage / "trainer_log_history.json", log_history),
+        ],
     )
     if not config.output.save_checkpoints:
         shutil.rmtree(out / CHECKPOINTS_DIR, ignore_errors=True)
@@ -345,16 +382,21 @@ def _dataset_names(config: RunConfig) -> list[str]:
     return names
 
 
-def _add_token_lengths(summary: DataSummary, dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, config: RunConfig) -> None:
+def _add_token_lengths(
+    summary: DataSummary,
+    dataset: DatasetDict,
+    tokenizer: PreTrainedTokenizerBase,
+    config: RunConfig,
+) -> None:
     """Token-length percentiles per split and how many inputs exceed ``model.max_length``."""
     from khabar.data import _percentiles
 
     for split, ds in dataset.items():
         sample = ds.select(range(min(len(ds), 2000)))
         if config.task == "stance":
-            enc = tokenizer(list(sample["target"]), list(sample["text"]))
+            enc = tokenizer(list(sample["target"]), list(sample["text"]), verbose=False)
         else:
-            enc = tokenizer(list(sample["text"]))
+            enc = tokenizer(list(sample["text"]), verbose=False)
         lengths = [len(ids) for ids in enc["input_ids"]]
         s = summary.splits[split]
         s.tokens = _percentiles(lengths)
@@ -367,13 +409,22 @@ def _add_token_lengths(summary: DataSummary, dataset: DatasetDict, tokenizer: Pr
         }
 
 
-def _extra_eval_sets(config: RunConfig, preprocessor: TextPreprocessor, labels: Sequence[str]) -> dict[str, Dataset]:
+def _extra_eval_sets(
+    config: RunConfig, preprocessor: TextPreprocessor, labels: Sequence[str]
+) -> dict[str, Dataset]:
     """Out-of-domain evaluation files from ``evaluation.extra``, read with the same rules."""
     from khabar.evaluation import load_eval_file
 
     return {
-        name: load_eval_file(config, path, preprocessor, labels) for name, path in config.evaluation.extra.items()
+        name: load_eval_file(config, path, preprocessor, labels)
+        for name, path in config.evaluation.extra.items()
     }
 
 
-__all__ = ["TrainOutcome", "head_tail", "preprocess_dataset", "tokenize_for_training", "train_classifier"]
+__all__ = [
+    "TrainOutcome",
+    "head_tail",
+    "preprocess_dataset",
+    "tokenize_for_training",
+    "train_classifier",
+]

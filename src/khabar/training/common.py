@@ -105,7 +105,14 @@ def build_training_arguments(
 ) -> TrainingArguments:
     """``TrainingArguments`` from khabar's defaults, then the config's ``training`` section."""
     values: dict[str, Any] = {**DEFAULT_TRAINING_ARGS, **(defaults or {})}
-    values.update({k: v for k, v in config.training.items() if k not in ("early_stopping_patience", "max_train_minutes")})
+    values.update(
+        {
+            k: v
+            for k, v in config.training.items()
+            if k not in ("early_stopping_patience", "max_train_minutes")
+        }
+    )
+    values.setdefault("dataloader_pin_memory", torch.cuda.is_available())
     values.setdefault("seed", config.seed)
     values.setdefault("data_seed", config.seed)
     values.setdefault("load_best_model_at_end", values.get("eval_strategy", "no") != "no")
@@ -124,12 +131,20 @@ class TimeBudgetCallback(TrainerCallback):
         self.start = time.monotonic()
         self.stopped_early = False
 
-    def on_train_begin(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any) -> None:
+    def on_train_begin(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any
+    ) -> None:
         self.start = time.monotonic()
 
-    def on_step_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any) -> None:
+    def on_step_end(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any
+    ) -> None:
         if time.monotonic() - self.start >= self.seconds and not control.should_training_stop:
-            logger.warning("time budget of %.1f minutes reached at step %d: stopping", self.seconds / 60, state.global_step)
+            logger.warning(
+                "time budget of %.1f minutes reached at step %d: stopping",
+                self.seconds / 60,
+                state.global_step,
+            )
             self.stopped_early = True
             control.should_training_stop = True
             control.should_evaluate = args.eval_strategy != "no"
@@ -199,7 +214,9 @@ def epochs_done(state: TrainerState, steps_per_epoch: int) -> float:
 
 
 def steps_per_epoch(n_samples: int, args: TrainingArguments, world_size: int) -> int:
-    per_step = args.per_device_train_batch_size * args.gradient_accumulation_steps * max(1, world_size)
+    per_step = (
+        args.per_device_train_batch_size * args.gradient_accumulation_steps * max(1, world_size)
+    )
     return max(1, math.ceil(n_samples / per_step))
 
 
@@ -214,7 +231,7 @@ def save_model_directory(
     summary: DataSummary,
     train_metrics: Mapping[str, Any],
     eval_report: Mapping[str, Any],
-    extra_writers: list[Callable[[Path], None]] | None = None,
+    extra_writers: list[Callable[[Path], object]] | None = None,
 ) -> Path:
     """Write a complete model directory atomically (checkpoints of the run are kept)."""
     from khabar.card import write_model_card

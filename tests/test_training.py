@@ -1,0 +1,240 @@
+"""Classifier training end to end on real data slices with real (tiny) models: no mocks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+
+from conftest import tiny_classifier_config
+from khabar.config import config_from_dict
+from khabar.errors import ConfigError, DataError, ModelDirError
+from khabar.model_dir import ModelMeta
+from khabar.text import TextPreprocessor
+from khabar.training import train
+from khabar.training.classification import head_tail
+from khabar.windows import WindowSettings, classify_logits
+
+EXPECTED_FILES = {
+    "model.safetensors",
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "khabar_config.json",
+    "khabar_preprocessing.json",
+    "run_config.yaml",
+    "data_summary.json",
+    "train_results.json",
+    "eval_results.json",
+    "confusion_matrix.png",
+    "learning_curve.png",
+    "README.md",
+}
+
+
+def test_topic_model_directory_is_complete(tiny_topic_model: Path) -> None:
+    names = {p.name for p in tiny_topic_model.iterdir()}
+    assert names >= EXPECTED_FILES
+    assert not any(n.endswith(".bin") for n in names)
+    config = json.loads((tiny_topic_model / "config.json").read_text())
+    assert set(config["id2label"].values()) == {
+        "culture",
+        "economy",
+        "politics",
+        "sport",
+        "technology",
+    }
+    results = json.loads((tiny_topic_model / "train_results.json").read_text())
+    for key in (
+        "wall_time_s",
+        "train_samples_per_second",
+        "train_tokens_per_second",
+        "peak_rss_mb",
+    ):
+        assert results[key] > 0
+    report = json.loads((tiny_topic_model / "eval_results.json").read_text())
+    assert set(report["splits"]) == {"dev", "test"}
+    test = report["splits"]["test"]["model"]
+    assert 0.0 <= test["macro_f1"] <= 1.0
+    assert np.asarray(test["confusion_matrix"]).sum() == report["splits"]["test"]["n"]
+    summary = json.loads((tiny_topic_model / "data_summary.json").read_text())
+    assert summary["splits"]["train"]["rows"] == 600
+    assert summary["splits"]["train"]["tokens"]["p50"] > 0
+    assert (tiny_topic_model / "confusion_matrix.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert TextPreprocessor.from_pretrained(tiny_topic_model).normalizer is not None
+
+
+def test_plain_transformers_pipeline_gives_khabar_labels(tiny_topic_model: Path) -> None:
+    texts = ["فاز الفريق بالمباراة النهائية لكأس العالم", "ارتفعت أسعار النفط في البورصة اليوم"]
+    pipe = pipeline("text-classification", model=str(tiny_topic_model), device="cpu")
+    pipe_labels = [r["label"] for r in pipe(texts)]
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_topic_model)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_topic_model)
+    meta = ModelMeta.load(tiny_topic_model)
+    logits = classify_logits(
+        model, tokenizer, texts, settings=WindowSettings(meta.max_length, meta.stride, 4)
+    )
+    ours = [model.config.id2label[i] for i in logits.argmax(-1)]
+    assert pipe_labels == ours  # short texts: one window, same input, same label
+
+
+def test_windows_cover_long_texts(tiny_topic_model: Path) -> None:
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_topic_model)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_topic_model)
+    long_text = " ".join(["الاقتصاد"] * 50 + ["الرياضة"] * 400)
+    head_only = classify_logits(model, tokenizer, [long_text], settings=WindowSettings(64, 16, 1))
+    windowed = classify_logits(model, tokenizer, [long_text], settings=WindowSettings(64, 16, 0))
+    assert not np.allclose(head_only, windowed)  # the rest of the article changes the judgement
+
+
+def test_stance_model_reads_pairs(tiny_stance_model: Path) -> None:
+    tokenizer = AutoTokenizer.from_pretrained(tiny_stance_model)
+    enc = tokenizer("الهدف", "النص")
+    assert enc["token_type_ids"].count(1) >= 2  # second segment marked
+    report = json.loads((tiny_stance_model / "eval_results.json").read_text())
+    assert report["labels"] == ["agree", "disagree", "other"]
+
+
+def test_head_tail_keeps_both_ends(tiny_topic_model: Path) -> None:
+    tokenizer = AutoTokenizer.from_pretrained(tiny_topic_model)
+    text = "بداية " + " ".join(["وسط"] * 300) + " نهاية"
+    cut = head_tail(text, tokenizer, budget=20)
+    assert cut.startswith("بداية") and cut.endswith("نهاية")
+    assert len(tokenizer.tokenize(cut)) <= 22
+
+
+def _config(data_dir: Path, out: Path, **overrides: object) -> object:
+    return config_from_dict(tiny_classifier_config("topic", data_dir, out, **overrides))
+
+
+def test_refuses_existing_model_without_overwrite(
+    tiny_topic_model: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "model"
+    shutil.copytree(tiny_topic_model, target)
+    before = (target / "model.safetensors").read_bytes()
+    with pytest.raises(ModelDirError, match=r"already holds a trained model.*--overwrite"):
+        train(_config(data_dir, target))
+    assert (target / "model.safetensors").read_bytes() == before
+
+
+def test_bad_inputs_fail_before_training(data_dir: Path, tmp_path: Path) -> None:
+    missing = _config(
+        data_dir, tmp_path / "a", model={"checkpoint": "./no/such/model", "scratch": None}
+    )
+    with pytest.raises(ConfigError, match="does not exist"):
+        train(missing)
+    single = tmp_path / "single.jsonl"
+    single.write_text(
+        '{"id": "1", "text": "نص", "label": "sport"}\n{"id": "2", "text": "نص آخر", "label": "sport"}\n'
+    )
+    one_class = _config(
+        data_dir, tmp_path / "b", data={"files": {"train": str(single)}, "max_samples": {}}
+    )
+    with pytest.raises(DataError, match="single class"):
+        train(one_class)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    with pytest.raises(DataError, match="no usable rows"):
+        train(
+            _config(
+                data_dir, tmp_path / "c", data={"files": {"train": str(empty)}, "max_samples": {}}
+            )
+        )
+    too_long = _config(data_dir, tmp_path / "d", model={"max_length": 1024})
+    with pytest.raises(ConfigError, match="max_positions"):
+        train(too_long)
+    assert not (tmp_path / "b").exists() and not (tmp_path / "d" / "model.safetensors").exists()
+
+
+def test_class_weights_and_head_tail_train(data_dir: Path, tmp_path: Path) -> None:
+    config = _config(
+        data_dir,
+        tmp_path / "w",
+        model={"class_weights": "balanced", "truncation": "head_tail"},
+        training={"num_train_epochs": 1, "max_steps": 8},
+        data={"max_samples": {"train": 200, "dev": 40, "test": 40}},
+    )
+    outcome = train(config)
+    assert (outcome.output_dir / "model.safetensors").is_file()
+
+
+@pytest.mark.slow
+def test_resume_after_kill_matches_uninterrupted(data_dir: Path, tmp_path: Path) -> None:
+    """A run killed after its first checkpoint and resumed ends where an uninterrupted one does."""
+    cfg = tiny_classifier_config(
+        "topic",
+        data_dir,
+        tmp_path / "x",
+        training={"num_train_epochs": 3, "save_strategy": "epoch", "eval_strategy": "epoch"},
+    )
+    cfg["evaluation"]["splits"] = ["test"]
+    import yaml
+
+    path = tmp_path / "run.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True))
+    khabar = [sys.executable, "-m", "khabar.cli", "-q", "train", str(path)]
+    subprocess.run([*khabar, "--output-dir", str(tmp_path / "full")], check=True, timeout=600)
+    # interrupted run: stop after the first epoch's checkpoint (max_steps via the time budget would be
+    # nondeterministic, so kill the process as soon as checkpoint 1 exists)
+    proc = subprocess.Popen([*khabar, "--output-dir", str(tmp_path / "resumed")])
+    ckpt_dir = tmp_path / "resumed" / "checkpoints"
+    import time
+
+    deadline = time.time() + 600
+    while time.time() < deadline and not any(ckpt_dir.glob("checkpoint-*/trainer_state.json")):
+        time.sleep(0.2)
+    time.sleep(0.5)
+    proc.kill()
+    proc.wait()
+    assert not (tmp_path / "resumed" / "model.safetensors").exists()
+    subprocess.run(
+        [*khabar, "--output-dir", str(tmp_path / "resumed"), "--resume"], check=True, timeout=600
+    )
+    full = json.loads((tmp_path / "full" / "eval_results.json").read_text())["splits"]["test"][
+        "model"
+    ]
+    resumed = json.loads((tmp_path / "resumed" / "eval_results.json").read_text())["splits"][
+        "test"
+    ]["model"]
+    assert resumed["macro_f1"] == pytest.approx(full["macro_f1"], abs=0.02)
+    assert resumed["accuracy"] == pytest.approx(full["accuracy"], abs=0.02)
+
+
+@pytest.mark.slow
+def test_accelerate_two_cpu_processes(data_dir: Path, tmp_path: Path) -> None:
+    """Training runs under ``accelerate launch`` with 2 CPU processes (gloo) and saves once."""
+    import yaml
+
+    cfg = tiny_classifier_config(
+        "topic", data_dir, tmp_path / "ddp", training={"num_train_epochs": 1}
+    )
+    path = tmp_path / "run.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True))
+    cmd = [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--num_processes",
+        "2",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "--cpu",
+        str(Path(__file__).resolve().parents[1] / "scripts" / "train.py"),
+        str(path),
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    train_results = json.loads((tmp_path / "ddp" / "train_results.json").read_text())
+    assert train_results["world_size"] == 2
+    assert (tmp_path / "ddp" / "model.safetensors").is_file()
