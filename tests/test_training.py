@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -96,7 +97,9 @@ def test_windows_cover_long_texts(tiny_topic_model: Path) -> None:
 def test_stance_model_reads_pairs(tiny_stance_model: Path) -> None:
     tokenizer = AutoTokenizer.from_pretrained(tiny_stance_model)
     enc = tokenizer("الهدف", "النص")
-    assert enc["token_type_ids"].count(1) >= 2  # second segment marked
+    ids = enc["input_ids"]
+    assert ids[0] == tokenizer.cls_token_id and ids.count(tokenizer.sep_token_id) == 2
+    assert "token_type_ids" not in enc  # ModernBERT has no segment embeddings
     report = json.loads((tiny_stance_model / "eval_results.json").read_text())
     assert report["labels"] == ["agree", "disagree", "other"]
 
@@ -157,12 +160,20 @@ def test_class_weights_and_head_tail_train(data_dir: Path, tmp_path: Path) -> No
     config = _config(
         data_dir,
         tmp_path / "w",
-        model={"class_weights": "balanced", "truncation": "head_tail"},
+        model={
+            "class_weights": "balanced",
+            "truncation": "head_tail",
+            "scratch": {"architecture": "bert", "layers": 1, "hidden": 64, "heads": 2},
+        },
         training={"num_train_epochs": 1, "max_steps": 8},
         data={"max_samples": {"train": 200, "dev": 40, "test": 40}},
     )
     outcome = train(config)
     assert (outcome.output_dir / "model.safetensors").is_file()
+    model = AutoModelForSequenceClassification.from_pretrained(outcome.output_dir)
+    assert type(model).__name__ == "BertForSequenceClassification"
+    tokenizer = AutoTokenizer.from_pretrained(outcome.output_dir)
+    assert "token_type_ids" in tokenizer("نص", "نص آخر")
 
 
 @pytest.mark.slow
@@ -194,17 +205,26 @@ def test_resume_after_kill_matches_uninterrupted(data_dir: Path, tmp_path: Path)
     proc.kill()
     proc.wait()
     assert not (tmp_path / "resumed" / "model.safetensors").exists()
-    subprocess.run(
-        [*khabar, "--output-dir", str(tmp_path / "resumed"), "--resume"], check=True, timeout=600
+    resumed_run = subprocess.run(
+        [*khabar, "--output-dir", str(tmp_path / "resumed"), "--resume"],
+        check=True,
+        timeout=600,
+        capture_output=True,
+        text=True,
     )
+    # it continued from the checkpoint instead of starting again: no step of epoch 1 is retrained
+    logged_epochs = [float(e) for e in re.findall(r"'epoch': '([0-9.]+)'", resumed_run.stdout)]
+    assert logged_epochs and min(logged_epochs) > 1.0, resumed_run.stdout[-2000:]
     full = json.loads((tmp_path / "full" / "eval_results.json").read_text())["splits"]["test"][
         "model"
     ]
     resumed = json.loads((tmp_path / "resumed" / "eval_results.json").read_text())["splits"][
         "test"
     ]["model"]
-    assert resumed["macro_f1"] == pytest.approx(full["macro_f1"], abs=0.02)
-    assert resumed["accuracy"] == pytest.approx(full["accuracy"], abs=0.02)
+    # same seed, same final metrics within noise (the length-grouped sampler draws its batch order
+    # afresh on resume, so the last epochs see batches in another order)
+    assert resumed["accuracy"] == pytest.approx(full["accuracy"], abs=0.05)
+    assert resumed["macro_f1"] == pytest.approx(full["macro_f1"], abs=0.05)
 
 
 @pytest.mark.slow

@@ -65,6 +65,11 @@ class DataConfig:
 class ScratchConfig:
     """A small model initialised from scratch, with a tokenizer trained on the training split."""
 
+    architecture: Literal["bert", "modernbert"] = "bert"
+    """Encoder family for classifiers: ``bert`` (CLS pooling) or ``modernbert`` (RoPE, GeGLU,
+    and ``pooling``)."""
+    pooling: Literal["cls", "mean"] = "cls"
+    """How a ``modernbert`` classifier pools tokens; mean pooling learns faster from scratch."""
     layers: int = 4
     hidden: int = 256
     heads: int = 4
