@@ -1,0 +1,73 @@
+"""``khabar evaluate``: a saved model scored on its splits and on files from other sources."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from khabar.cli import main
+from khabar.errors import DataError
+from khabar.evaluation import evaluate_model_dir
+
+OOD_ROWS = [
+    {"id": "o1", "text": "فاز الفريق الأول بكأس البطولة بعد مباراة مثيرة", "label": "sport"},
+    {"id": "o2", "text": "تراجعت أسعار الأسهم في البورصة مع ارتفاع التضخم", "label": "economy"},
+    {"id": "o3", "text": "أطلقت الشركة هاتفا ذكيا جديدا بمعالج أسرع", "label": "technology"},
+    {"id": "o4", "text": "اجتمع وزراء الخارجية لبحث الأزمة في المنطقة", "label": "politics"},
+]
+
+
+@pytest.fixture
+def model_copy(tiny_topic_model: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "model"
+    shutil.copytree(tiny_topic_model, target, ignore=shutil.ignore_patterns("checkpoints"))
+    return target
+
+
+def test_evaluate_split_and_out_of_domain_file(model_copy: Path, tmp_path: Path) -> None:
+    ood = tmp_path / "ood.jsonl"
+    ood.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in OOD_ROWS), encoding="utf-8"
+    )
+    out = tmp_path / "report.json"
+    code = main(
+        [
+            "-q",
+            "evaluate",
+            str(model_copy),
+            "--split",
+            "test",
+            "--file",
+            f"handmade={ood}",
+            "--output",
+            str(out),
+        ]
+    )
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert set(report["splits"]) == {"test", "handmade"}
+    assert report["splits"]["handmade"]["domain"] == "out-of-domain"
+    assert report["splits"]["handmade"]["n"] == 4
+    assert (
+        "baseline" in report["splits"]["test"]
+    )  # TF-IDF baseline fitted on the model's train split
+    assert report["baseline"]["name"].startswith("TF-IDF")
+
+
+def test_evaluate_updates_model_dir_and_card(model_copy: Path) -> None:
+    before = json.loads((model_copy / "eval_results.json").read_text())
+    report = evaluate_model_dir(model_copy, splits=["dev"], baseline=False)
+    after = json.loads((model_copy / "eval_results.json").read_text())
+    assert set(after["splits"]) == set(before["splits"]) | {"dev"}
+    assert after["splits"]["dev"]["model"] == report["splits"]["dev"]["model"]
+    assert "dev" in (model_copy / "README.md").read_text()
+
+
+def test_evaluate_rejects_unknown_labels(model_copy: Path, tmp_path: Path) -> None:
+    ood = tmp_path / "weather.jsonl"
+    ood.write_text('{"id": "w", "text": "أمطار غزيرة غدا", "label": "weather"}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"weather\.jsonl field 'label'.*\['weather'\]"):
+        evaluate_model_dir(model_copy, files=[str(ood)], baseline=False, output=tmp_path / "r.json")
