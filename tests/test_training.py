@@ -237,10 +237,13 @@ def test_accelerate_two_cpu_processes(data_dir: Path, tmp_path: Path) -> None:
     )
     path = tmp_path / "run.yaml"
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True))
+    # `--multi_gpu` selects accelerate's distributed launcher (torchrun); with no GPU present each
+    # process runs on the CPU and torch.distributed uses gloo. (`--cpu` would start one process.)
     cmd = [
         sys.executable,
         "-m",
         "accelerate.commands.launch",
+        "--multi_gpu",
         "--num_processes",
         "2",
         "--num_machines",
@@ -249,7 +252,6 @@ def test_accelerate_two_cpu_processes(data_dir: Path, tmp_path: Path) -> None:
         "no",
         "--dynamo_backend",
         "no",
-        "--cpu",
         str(Path(__file__).resolve().parents[1] / "scripts" / "train.py"),
         str(path),
     ]

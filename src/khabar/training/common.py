@@ -42,6 +42,15 @@ from khabar.text import TextPreprocessor
 logger = get_logger(__name__)
 
 
+@dataclass
+class TrainOutcome:
+    """Where the model went and what it scored."""
+
+    output_dir: Path
+    train_results: dict[str, Any]
+    eval_results: dict[str, Any]
+
+
 def prepare_output_dir(output_dir: Path, *, resume: bool, overwrite: bool) -> None:
     """Refuse to train into a directory that holds something else, unless told to.
 
@@ -92,6 +101,7 @@ DEFAULT_TRAINING_ARGS: dict[str, Any] = {
     "train_sampling_strategy": "group_by_length",
     "dataloader_num_workers": 0,
     "disable_tqdm": True,
+    "ddp_find_unused_parameters": False,
 }
 
 
@@ -113,6 +123,10 @@ def build_training_arguments(
         }
     )
     values.setdefault("dataloader_pin_memory", torch.cuda.is_available())
+    if not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # several processes without a GPU (e.g. `accelerate launch --multi_gpu` on a CPU machine):
+        # distributed CPU training over gloo
+        values.setdefault("use_cpu", True)
     values.setdefault("seed", config.seed)
     values.setdefault("data_seed", config.seed)
     values.setdefault("load_best_model_at_end", values.get("eval_strategy", "no") != "no")
@@ -256,6 +270,7 @@ __all__ = [
     "DEFAULT_TRAINING_ARGS",
     "RunTimer",
     "TimeBudgetCallback",
+    "TrainOutcome",
     "build_training_arguments",
     "describe_hardware",
     "peak_memory_mb",
