@@ -98,6 +98,8 @@ class ModelConfig:
     """How training inputs longer than ``max_length`` are cut."""
     max_windows: int = 8
     """At most this many windows per text at evaluation/inference (0 = all)."""
+    lead_weight: float = 0.0
+    """Share of the first window (headline and lead) when window logits are aggregated."""
     class_weights: str | dict[str, float] | None = None
     """``balanced`` or an explicit ``label: weight`` map for the loss."""
     max_target_length: int = 64
@@ -353,6 +355,8 @@ def validate(config: RunConfig) -> RunConfig:
             file=file,
             key="model.stride",
         )
+    if not 0.0 <= model.lead_weight <= 1.0:
+        raise ConfigError("must be between 0 and 1", file=file, key="model.lead_weight")
     if isinstance(model.class_weights, str) and model.class_weights != "balanced":
         raise ConfigError(
             "must be 'balanced' or a mapping label: weight", file=file, key="model.class_weights"

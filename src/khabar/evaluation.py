@@ -94,6 +94,10 @@ def evaluate_classifier_splits(
 
 def format_report(report: Mapping[str, Any]) -> str:
     """A plain-text table: per split, the model's and the baseline's accuracy and F1."""
+    if report.get("task") == "summarization":
+        from khabar.training.summarization import format_summary_report
+
+        return format_summary_report(report)
     baseline = (report.get("baseline") or {}).get("name")
     lines = [f"evaluation ({report.get('task')}) — model vs {baseline or 'no baseline'}"]
     lines.append(
@@ -174,7 +178,13 @@ def evaluate_model_dir(
         from khabar.training.summarization import evaluate_summarizer_dir
 
         return evaluate_summarizer_dir(
-            root, splits=splits, files=files, config_path=config_path, output=output
+            root,
+            splits=splits,
+            files=files,
+            config_path=config_path,
+            output=output,
+            batch_size=batch_size,
+            baseline=baseline,
         )
     config = _model_config(root, config_path)
     preprocessor = TextPreprocessor.from_pretrained(root)
@@ -205,7 +215,7 @@ def evaluate_model_dir(
     }
     model = AutoModelForSequenceClassification.from_pretrained(root, use_safetensors=True)
     tokenizer = AutoTokenizer.from_pretrained(root)
-    settings = WindowSettings(meta.max_length, meta.stride, meta.max_windows)
+    settings = meta.window_settings()
     report = evaluate_classifier_splits(
         model,
         tokenizer,

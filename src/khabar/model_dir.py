@@ -15,6 +15,7 @@ from typing import Any
 from khabar import __version__
 from khabar.errors import ModelDirError
 from khabar.io import read_json, write_json_atomic
+from khabar.windows import WindowSettings
 
 META_FILE = "khabar_config.json"
 RUN_CONFIG_FILE = "run_config.yaml"
@@ -39,9 +40,14 @@ class ModelMeta:
     stride: int = 64
     max_windows: int = 8
     truncation: str = "head"
+    lead_weight: float = 0.0
     max_target_length: int | None = None
     datasets: list[str] = field(default_factory=list)
     khabar_version: str = __version__
+
+    def window_settings(self) -> WindowSettings:
+        """How evaluation and inference read this model's long inputs."""
+        return WindowSettings(self.max_length, self.stride, self.max_windows, self.lead_weight)
 
     def save(self, directory: str | Path) -> Path:
         return write_json_atomic(Path(directory) / META_FILE, asdict(self))

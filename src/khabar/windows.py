@@ -23,6 +23,10 @@ class WindowSettings:
     stride: int = 64
     max_windows: int = 8
     """At most this many windows per text, spread over the whole text (0 = every window)."""
+    lead_weight: float = 0.0
+    """Share of the first window in a text's aggregate; the rest is the mean over all windows.
+    News puts its topic in the headline and lead (the inverted pyramid), so topic models weight
+    it (e.g. 0.5); 0 is the plain mean."""
 
 
 def num_labels_of(model: PreTrainedModel) -> int:
@@ -103,13 +107,24 @@ def window_logits(
     return out
 
 
-def aggregate(window_values: np.ndarray, owners: np.ndarray, n_texts: int) -> np.ndarray:
-    """Mean of the window logits of each text (texts without windows get zeros)."""
+def aggregate(
+    window_values: np.ndarray, owners: np.ndarray, n_texts: int, lead_weight: float = 0.0
+) -> np.ndarray:
+    """Per text: ``lead_weight`` × its first window + (1 − ``lead_weight``) × the mean of all.
+
+    ``owners`` lists, for each window in text order, the text it belongs to; texts without
+    windows get zeros.
+    """
     sums = np.zeros((n_texts, window_values.shape[1]), dtype=np.float64)
     np.add.at(sums, owners, window_values)
     counts = np.bincount(owners, minlength=n_texts).astype(np.float64)
-    counts[counts == 0] = 1.0
-    return (sums / counts[:, None]).astype(np.float32)
+    mean = sums / np.maximum(counts, 1.0)[:, None]
+    if lead_weight <= 0.0 or len(owners) == 0:
+        return mean.astype(np.float32)
+    first = np.zeros_like(mean)
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    first[owners[starts]] = window_values[starts]
+    return (lead_weight * first + (1.0 - lead_weight) * mean).astype(np.float32)
 
 
 def classify_logits(
@@ -128,7 +143,7 @@ def classify_logits(
         return np.zeros((0, num_labels_of(model)), dtype=np.float32)
     windows, owners = encode_windows(tokenizer, texts, targets, settings)
     logits = window_logits(model, tokenizer, windows, batch_size=batch_size, device=device)
-    return aggregate(logits, owners, len(texts))
+    return aggregate(logits, owners, len(texts), settings.lead_weight)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

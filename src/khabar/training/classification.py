@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -40,6 +39,7 @@ from khabar.text import TextPreprocessor
 from khabar.training.common import (
     RunTimer,
     TimeBudgetCallback,
+    TrainOutcome,
     build_training_arguments,
     describe_hardware,
     epochs_done,
@@ -53,20 +53,27 @@ from khabar.windows import WindowSettings, num_labels_of
 logger = get_logger(__name__)
 
 
-@dataclass
-class TrainOutcome:
-    """Where the model went and what it scored."""
-
-    output_dir: Path
-    train_results: dict[str, Any]
-    eval_results: dict[str, Any]
+PREPROCESSED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "topic": ("text",),
+    "stance": ("text", "target"),
+    "summarization": ("text", "summary"),
+}
+"""Columns the model's text preprocessing applies to, per task (summaries get the same
+normalisation as articles, so the model learns to write what it reads)."""
 
 
 def preprocess_dataset(
-    dataset: DatasetDict, preprocessor: TextPreprocessor, task: str
+    dataset: DatasetDict,
+    preprocessor: TextPreprocessor,
+    task: str,
+    columns: Sequence[str] | None = None,
 ) -> DatasetDict:
-    """Apply the model's text preprocessing to ``text`` (and ``target``) of every split."""
-    columns = ["text", "target"] if task == "stance" else ["text"]
+    """Apply the model's text preprocessing to the task's text columns of every split.
+
+    ``columns`` overrides :data:`PREPROCESSED_COLUMNS` for the task.
+    """
+    if columns is None:
+        columns = PREPROCESSED_COLUMNS.get(task, ("text",))
 
     def apply(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
         return {c: [preprocessor(t) for t in batch[c]] for c in columns}
@@ -299,11 +306,10 @@ def train_classifier(
         stride=config.model.stride,
         max_windows=config.model.max_windows,
         truncation=config.model.truncation,
+        lead_weight=config.model.lead_weight,
         datasets=_dataset_names(config),
     )
-    settings = WindowSettings(
-        config.model.max_length, config.model.stride, config.model.max_windows
-    )
+    settings = meta.window_settings()
     eval_sets = {s: dataset[s] for s in config.evaluation.splits if s in dataset}
     report = evaluate_classifier_splits(
         model,
