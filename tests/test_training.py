@@ -260,3 +260,23 @@ def test_accelerate_two_cpu_processes(data_dir: Path, tmp_path: Path) -> None:
     train_results = json.loads((tmp_path / "ddp" / "train_results.json").read_text())
     assert train_results["world_size"] == 2
     assert (tmp_path / "ddp" / "model.safetensors").is_file()
+
+
+def test_fine_tunes_a_local_checkpoint_with_new_labels(
+    tiny_topic_model: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    """``model.checkpoint`` as a local directory: a topic model fine-tuned into a stance model."""
+    raw = tiny_classifier_config(
+        "stance",
+        data_dir,
+        tmp_path / "from-ckpt",
+        model={"checkpoint": str(tiny_topic_model), "scratch": None, "max_length": 64},
+        training={"max_steps": 4, "num_train_epochs": 1},
+    )
+    raw["data"]["max_samples"] = {"train": 64, "dev": 16, "test": 16}
+    outcome = train(config_from_dict(raw))
+    config = json.loads((outcome.output_dir / "config.json").read_text())
+    assert sorted(config["id2label"].values()) == ["agree", "disagree", "other"]
+    assert json.loads((outcome.output_dir / "khabar_config.json").read_text())["base_model"] == str(
+        tiny_topic_model
+    )

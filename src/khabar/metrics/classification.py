@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import datasets
-import evaluate
 import numpy as np
 
+import evaluate
 from khabar._logging import get_logger
 
 __all__ = ["ClassificationMetrics", "classification_report", "default_label_names"]

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import datasets
-import evaluate
 
+import evaluate
 from khabar._logging import get_logger
 from khabar.metrics._tokenize import (
     TOKEN_RE,

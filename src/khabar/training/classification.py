@@ -48,7 +48,7 @@ from khabar.training.common import (
     steps_per_epoch,
     train_results,
 )
-from khabar.windows import WindowSettings, num_labels_of
+from khabar.windows import num_labels_of
 
 logger = get_logger(__name__)
 
