@@ -2,6 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_LAZY = {
+    "TopicClassifier": "khabar.inference",
+    "StanceDetector": "khabar.inference",
+    "Summarizer": "khabar.inference",
+    "NewsAnalyzer": "khabar.inference",
+}
+"""Public classes imported on first use (PEP 562), so that ``import khabar`` stays light."""
+
+if TYPE_CHECKING:
+    from khabar.inference import NewsAnalyzer, StanceDetector, Summarizer, TopicClassifier
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'khabar' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = ["NewsAnalyzer", "StanceDetector", "Summarizer", "TopicClassifier", "__version__"]

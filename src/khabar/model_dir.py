@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from khabar import __version__
 from khabar.errors import ModelDirError
 from khabar.io import read_json, write_json_atomic
-from khabar.windows import WindowSettings
+
+if TYPE_CHECKING:
+    from khabar.windows import WindowSettings
 
 META_FILE = "khabar_config.json"
 RUN_CONFIG_FILE = "run_config.yaml"
@@ -47,6 +49,8 @@ class ModelMeta:
 
     def window_settings(self) -> WindowSettings:
         """How evaluation and inference read this model's long inputs."""
+        from khabar.windows import WindowSettings  # torch-free import of this module
+
         return WindowSettings(self.max_length, self.stride, self.max_windows, self.lead_weight)
 
     def save(self, directory: str | Path) -> Path:

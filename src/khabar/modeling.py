@@ -12,6 +12,7 @@ import os
 import random
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from transformers import (
     AutoModelForSequenceClassification,
@@ -48,6 +49,7 @@ def train_wordpiece_tokenizer(
     model_max_length: int = 512,
     limit: int | None = None,
     seed: int = 42,
+    token_type_ids: bool = True,
 ) -> PreTrainedTokenizerFast:
     """Train a BERT-style WordPiece tokenizer on (already preprocessed) texts.
 
@@ -55,7 +57,15 @@ def train_wordpiece_tokenizer(
     normalisation, not the tokenizer, should decide about). Pair inputs get
     ``[CLS] A [SEP] B [SEP]`` with token type ids, like the pretrained Arabic BERTs.
     """
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import (
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+        trainers,
+    )
 
     tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Strip()])
@@ -82,7 +92,12 @@ def train_wordpiece_tokenizer(
         sep_token="[SEP]",
         mask_token="[MASK]",
         model_max_length=model_max_length,
-        model_input_names=["input_ids", "token_type_ids", "attention_mask"],
+        # encoders without segment embeddings (ModernBERT) must not be fed token_type_ids
+        model_input_names=(
+            ["input_ids", "token_type_ids", "attention_mask"]
+            if token_type_ids
+            else ["input_ids", "attention_mask"]
+        ),
     )
 
 
@@ -95,10 +110,20 @@ def train_unigram_tokenizer(
     seed: int = 42,
 ) -> PreTrainedTokenizerFast:
     """Train a SentencePiece-style unigram tokenizer (T5 conventions: ``<pad>`` = 0, ``</s>`` = 1)."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import (
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+        trainers,
+    )
 
     tokenizer = Tokenizer(models.Unigram())
-    tokenizer.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Replace(r"\s+", " ")])
+    tokenizer.normalizer = normalizers.Sequence(
+        [normalizers.NFC(), normalizers.Replace(r"\s+", " ")]
+    )
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     trainer = trainers.UnigramTrainer(
@@ -183,7 +208,9 @@ def build_classifier(
                 ignore_mismatched_sizes=True,
             )
         except OSError as err:
-            raise ConfigError(f"cannot load '{model.checkpoint}': {err}", key="model.checkpoint") from None
+            raise ConfigError(
+                f"cannot load '{model.checkpoint}': {err}", key="model.checkpoint"
+            ) from None
         return net, tokenizer
 
     scratch = model.scratch or ScratchConfig()
@@ -193,7 +220,9 @@ def build_classifier(
             f"({scratch.max_positions})",
             key="model.max_length",
         )
-    logger.info("training a WordPiece tokenizer (vocab %d) on the training split", scratch.vocab_size)
+    logger.info(
+        "training a WordPiece tokenizer (vocab %d) on the training split", scratch.vocab_size
+    )
     tokenizer = train_wordpiece_tokenizer(
         train_texts,
         vocab_size=scratch.vocab_size,
@@ -201,6 +230,7 @@ def build_classifier(
         model_max_length=scratch.max_positions,
         limit=scratch.tokenizer_samples,
         seed=seed,
+        token_type_ids=scratch.architecture == "bert",
     )
     return scratch_classifier(scratch, labels, tokenizer), tokenizer
 
@@ -208,24 +238,52 @@ def build_classifier(
 def scratch_classifier(
     scratch: ScratchConfig, labels: Sequence[str], tokenizer: PreTrainedTokenizerBase
 ) -> PreTrainedModel:
-    """A freshly initialised BERT classifier of the configured size for ``tokenizer``."""
-    bert = BertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=scratch.hidden,
-        num_hidden_layers=scratch.layers,
-        num_attention_heads=scratch.heads,
-        intermediate_size=scratch.intermediate,
-        max_position_embeddings=scratch.max_positions,
-        hidden_dropout_prob=scratch.dropout,
-        attention_probs_dropout_prob=scratch.dropout,
-        pad_token_id=tokenizer.pad_token_id,
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={name: i for i, name in enumerate(labels)},
-    )
-    net = BertForSequenceClassification(bert)
+    """A freshly initialised classifier of the configured size and family for ``tokenizer``."""
+    id2label = dict(enumerate(labels))
+    label2id = {name: i for i, name in id2label.items()}
+    net: PreTrainedModel
+    if scratch.architecture == "modernbert":
+        from transformers import ModernBertConfig, ModernBertForSequenceClassification
+
+        modern = ModernBertConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=scratch.hidden,
+            num_hidden_layers=scratch.layers,
+            num_attention_heads=scratch.heads,
+            intermediate_size=scratch.intermediate,
+            max_position_embeddings=scratch.max_positions,
+            local_attention=min(128, scratch.max_positions),
+            embedding_dropout=scratch.dropout,
+            mlp_dropout=scratch.dropout,
+            classifier_dropout=scratch.dropout,
+            classifier_pooling=scratch.pooling,
+            pad_token_id=tokenizer.pad_token_id,
+            cls_token_id=tokenizer.cls_token_id,
+            sep_token_id=tokenizer.sep_token_id,
+            bos_token_id=tokenizer.cls_token_id,
+            eos_token_id=tokenizer.sep_token_id,
+            id2label=id2label,
+            label2id=label2id,
+        )
+        net = ModernBertForSequenceClassification(modern)
+    else:
+        bert = BertConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=scratch.hidden,
+            num_hidden_layers=scratch.layers,
+            num_attention_heads=scratch.heads,
+            intermediate_size=scratch.intermediate,
+            max_position_embeddings=scratch.max_positions,
+            hidden_dropout_prob=scratch.dropout,
+            attention_probs_dropout_prob=scratch.dropout,
+            pad_token_id=tokenizer.pad_token_id,
+            id2label=id2label,
+            label2id=label2id,
+        )
+        net = BertForSequenceClassification(bert)
     logger.info(
-        "from-scratch BERT: %d layers, hidden %d, %d heads, %.1fM parameters",
+        "from-scratch %s: %d layers, hidden %d, %d heads, %.1fM parameters",
+        type(net).__name__,
         scratch.layers,
         scratch.hidden,
         scratch.heads,
@@ -234,11 +292,124 @@ def scratch_classifier(
     return net
 
 
+# ------------------------------------------------------------------------------ seq2seq
+
+SEQ2SEQ_FEED_FORWARD = "gated-gelu_pytorch_tanh"
+"""Feed-forward of the from-scratch T5: gated GELU (T5 v1.1, mT5, AraT5), which learns faster per
+step than the ReLU of T5 v1.0 at the same width. ``gelu_pytorch_tanh`` is the same tanh
+approximation as T5's ``gelu_new``, computed by one fused kernel (much faster on CPU)."""
+
+
+def build_seq2seq(
+    model: ModelConfig,
+    train_texts: Iterable[str] = (),
+    *,
+    seed: int = 42,
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """A sequence-to-sequence model (``AutoModelForSeq2SeqLM``) and its tokenizer.
+
+    ``model.checkpoint`` loads any pretrained encoder-decoder (AraT5, mT5, AraBART, ...).
+    ``model.scratch`` trains a SentencePiece-style unigram tokenizer on ``train_texts``
+    (already preprocessed articles and summaries) and builds a small T5 with
+    :func:`scratch_seq2seq`. ``train_texts`` are not read for a pretrained checkpoint.
+    """
+    if model.checkpoint is not None:
+        from transformers import AutoModelForSeq2SeqLM
+
+        tokenizer = load_pretrained_tokenizer(model)
+        try:
+            net = AutoModelForSeq2SeqLM.from_pretrained(model.checkpoint, revision=model.revision)
+        except (OSError, ValueError) as err:
+            raise ConfigError(
+                f"cannot load '{model.checkpoint}' as a sequence-to-sequence model: {err}. "
+                "Summarisation needs an encoder-decoder checkpoint (AraT5, mT5, AraBART, ...)",
+                key="model.checkpoint",
+            ) from None
+        return net, tokenizer
+
+    scratch = model.scratch or ScratchConfig()
+    if model.max_length > scratch.max_positions:
+        raise ConfigError(
+            f"model.max_length ({model.max_length}) exceeds model.scratch.max_positions "
+            f"({scratch.max_positions})",
+            key="model.max_length",
+        )
+    logger.info(
+        "training a unigram (SentencePiece-style) tokenizer (vocab %d) on the training split",
+        scratch.vocab_size,
+    )
+    tokenizer = train_unigram_tokenizer(
+        train_texts,
+        vocab_size=scratch.vocab_size,
+        model_max_length=scratch.max_positions,
+        limit=scratch.tokenizer_samples,
+        seed=seed,
+    )
+    return scratch_seq2seq(scratch, tokenizer), tokenizer
+
+
+def scratch_seq2seq(scratch: ScratchConfig, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
+    """A freshly initialised T5 of the configured size for ``tokenizer``.
+
+    ``layers`` encoder and ``decoder_layers`` (default ``layers``) decoder blocks, ``hidden``
+    = ``d_model``, ``heads`` heads of ``hidden // heads`` dimensions, ``intermediate`` =
+    ``d_ff``, gated-GELU feed-forward. Input and output embeddings are tied (T5 v1.0 style,
+    decoder output scaled by ``d_model ** -0.5``): for a small model the embedding matrix is a
+    large share of the parameters, and tying halves it. T5 uses relative positions, so
+    ``max_positions`` only bounds the tokenizer's ``model_max_length``. T5 conventions:
+    ``<pad>`` = 0 starts the decoder, ``</s>`` = 1 ends every sequence.
+    (``architecture`` and ``pooling`` are classifier settings and are not read here.)
+    """
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    pad_id, eos_id = tokenizer.pad_token_id, tokenizer.eos_token_id
+    if pad_id is None or eos_id is None:
+        raise ConfigError(
+            "the tokenizer of a from-scratch T5 needs <pad> and </s> tokens", key="model.scratch"
+        )
+    # passed through to PretrainedConfig (not T5Config's own fields)
+    special: dict[str, Any] = {"tie_word_embeddings": True, "decoder_start_token_id": pad_id}
+    t5 = T5Config(
+        vocab_size=len(tokenizer),
+        d_model=scratch.hidden,
+        d_kv=scratch.hidden // scratch.heads,
+        d_ff=scratch.intermediate,
+        num_layers=scratch.layers,
+        num_decoder_layers=scratch.decoder_layers or scratch.layers,
+        num_heads=scratch.heads,
+        dropout_rate=scratch.dropout,
+        feed_forward_proj=SEQ2SEQ_FEED_FORWARD,
+        pad_token_id=pad_id,
+        eos_token_id=eos_id,
+        **special,
+    )
+    net = T5ForConditionalGeneration(t5)
+    logger.info(
+        "from-scratch T5: %d encoder / %d decoder layers, d_model %d, %d heads, d_ff %d, "
+        "%.1fM parameters",
+        t5.num_layers,
+        t5.num_decoder_layers,
+        scratch.hidden,
+        scratch.heads,
+        scratch.intermediate,
+        net.num_parameters() / 1e6,
+    )
+    return net
+
+
+def is_t5_model(model: PreTrainedModel) -> bool:
+    """Whether a loaded model is a T5-family model (unsafe in float16)."""
+    return str(getattr(model.config, "model_type", "")) in ("t5", "mt5", "umt5", "byt5")
+
+
 __all__ = [
     "build_classifier",
-    "scratch_classifier",
+    "build_seq2seq",
     "check_checkpoint",
+    "is_t5_model",
     "load_pretrained_tokenizer",
+    "scratch_classifier",
+    "scratch_seq2seq",
     "train_unigram_tokenizer",
     "train_wordpiece_tokenizer",
 ]

@@ -21,8 +21,12 @@ def train(
     if config.task == "summarization":
         from khabar.training.summarization import train_summarizer
 
-        return train_summarizer(config, output_dir=output_dir, resume=resume, overwrite=overwrite, **kwargs)
-    return train_classifier(config, output_dir=output_dir, resume=resume, overwrite=overwrite, **kwargs)
+        return train_summarizer(
+            config, output_dir=output_dir, resume=resume, overwrite=overwrite, **kwargs
+        )
+    return train_classifier(
+        config, output_dir=output_dir, resume=resume, overwrite=overwrite, **kwargs
+    )
 
 
 __all__ = ["TrainOutcome", "train", "train_classifier"]

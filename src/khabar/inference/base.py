@@ -1,0 +1,446 @@
+"""What every khabar predictor shares: loading a model directory safely, the device, and input
+preparation (decoding, length cap, the model's saved preprocessing, flags).
+
+Loading rules, for every predictor:
+
+- ``path_or_id`` is a local model directory, or a Hub repository id fetched through the local
+  cache (``HF_HUB_OFFLINE=1`` works with anything cached; only JSON, text, tokenizer and
+  ``.safetensors`` files are ever downloaded);
+- weights load from ``.safetensors`` only (``use_safetensors=True``): a directory holding only
+  pickle weights (``pytorch_model.bin``) is refused with the way to convert it;
+- remote code never runs (``trust_remote_code=False``);
+- SDPA attention is used where the architecture supports it;
+- the text preprocessing saved with the model (``khabar_preprocessing.json``) is applied to every
+  input, so callers pass raw text.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from khabar._logging import get_logger
+from khabar.errors import ModelDirError
+from khabar.model_dir import META_FILE, ModelMeta, check_model_dir
+from khabar.text import TextPreprocessor, clean_article
+
+if TYPE_CHECKING:
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+logger = get_logger(__name__)
+
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "Predictor",
+    "PreparedText",
+    "TextInput",
+    "resolve_device",
+    "resolve_dtype",
+    "resolve_model_dir",
+]
+
+TextInput = str | bytes | None
+"""One input text: a ``str``, UTF-8 ``bytes`` (decoded with replacement if invalid) or ``None``
+(treated as empty)."""
+
+DEFAULT_MAX_CHARS = 100_000
+"""Characters of one input that are read at most (see the ``oversized`` flag)."""
+
+HUB_ALLOW_PATTERNS = (
+    "*.json",
+    "*.safetensors",
+    "*.txt",
+    "*.model",
+    "*.yaml",
+    "*.md",
+    "*.tiktoken",
+)
+"""What is fetched from a Hub repository: never pickles, never Python files."""
+
+_ARABIC_LETTER = re.compile(
+    "[\u0621-\u063a\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06fa-\u06fc"
+    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc]"
+)
+
+P = TypeVar("P", bound="Predictor")
+
+
+def has_arabic(text: str) -> bool:
+    """True when ``text`` holds at least one Arabic letter."""
+    return _ARABIC_LETTER.search(text) is not None
+
+
+def resolve_device(device: str | int | torch.device | None = "auto") -> torch.device:
+    """``"auto"``/``None``: CUDA if available, then Apple MPS, then CPU; otherwise as given.
+
+    Raises:
+        ValueError: for a device that does not exist on this machine.
+    """
+    import torch
+
+    if device is None or device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if isinstance(device, int):
+        device = torch.device("cpu") if device < 0 else torch.device("cuda", device)
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(f"unknown device {device!r} (use auto, cpu, cuda, cuda:N or mps)") from err
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} asked for, but CUDA is not available here")
+    if resolved.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ValueError(f"device {device!r} asked for, but MPS is not available here")
+    return resolved
+
+
+def resolve_model_dir(path_or_id: str | Path, *, revision: str | None = None) -> Path:
+    """A checked local model directory for a path or a Hub id (through the local cache).
+
+    Raises:
+        ModelDirError: the directory is missing, incomplete or holds only pickle weights, or the
+            Hub id cannot be fetched (offline and not cached).
+    """
+    path = Path(path_or_id).expanduser()
+    if path.exists():
+        root = check_model_dir(path)
+    else:
+        text = str(path_or_id)
+        looks_like_id = text.count("/") == 1 and not text.startswith((".", "/", "~"))
+        if not looks_like_id:
+            raise ModelDirError(f"model directory '{path}' does not exist")
+        try:
+            from huggingface_hub import snapshot_download
+
+            local = snapshot_download(
+                repo_id=text, revision=revision, allow_patterns=list(HUB_ALLOW_PATTERNS)
+            )
+        except Exception as err:  # offline, unknown repo, network: all the same to the caller
+            raise ModelDirError(
+                f"'{text}' is not a local directory, and fetching it from the Hugging Face Hub "
+                f"failed ({type(err).__name__}: {err}). Offline? Pass a local model directory, "
+                "or download it once where the Hub can be reached."
+            ) from None
+        root = check_model_dir(local)
+    if not (root / META_FILE).is_file():
+        raise ModelDirError(
+            f"'{root}' has no {META_FILE}: not a khabar model directory (train one with "
+            "`khabar train`, or use plain transformers for other models)"
+        )
+    return root
+
+
+_DTYPES = {
+    "float32": "float32",
+    "fp32": "float32",
+    "bfloat16": "bfloat16",
+    "bf16": "bfloat16",
+    "float16": "float16",
+    "fp16": "float16",
+}
+
+
+def native_bf16(device: torch.device) -> bool:
+    """Whether ``device`` computes bfloat16 matrix products natively (CPU: AMX tiles)."""
+    import torch
+
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    if device.type == "cpu":
+        probe = getattr(torch.cpu, "_is_amx_tile_supported", None)
+        try:
+            return bool(probe()) if probe is not None else False
+        except Exception:  # a private probe: never let it break loading
+            return False
+    return False
+
+
+def resolve_dtype(dtype: torch.dtype | str | None, device: torch.device) -> torch.dtype:
+    """The weights dtype for ``dtype`` (see :meth:`Predictor.from_pretrained`) on ``device``.
+
+    Raises:
+        ValueError: an unknown dtype name.
+    """
+    import torch
+
+    if dtype is None or dtype == "auto":
+        return torch.bfloat16 if native_bf16(device) else torch.float32
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    name = _DTYPES.get(str(dtype).lower().removeprefix("torch."))
+    if name is None:
+        raise ValueError(f"unknown dtype {dtype!r} (use auto, float32, bfloat16 or float16)")
+    return getattr(torch, name)  # type: ignore[no-any-return]
+
+
+def _cut(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text``, cut at the last space before the limit."""
+    head = text[:limit]
+    space = head.rfind(" ", limit // 2)
+    return head[:space] if space > 0 else head
+
+
+@dataclass(frozen=True)
+class PreparedText:
+    """One input after decoding, the length cap, cleaning and the model's preprocessing."""
+
+    text: str
+    flags: tuple[str, ...]
+
+    @property
+    def usable(self) -> bool:
+        """False for inputs the model is not run on (``empty``, ``no_target``)."""
+        return "empty" not in self.flags and "no_target" not in self.flags
+
+
+def as_list(texts: TextInput | Iterable[TextInput]) -> tuple[list[TextInput], bool]:
+    """``(list of inputs, whether a single input was given)``."""
+    if texts is None or isinstance(texts, str | bytes | bytearray):
+        return [texts if not isinstance(texts, bytearray) else bytes(texts)], True
+    return list(texts), False
+
+
+class Predictor:
+    """Base of every khabar predictor: model, tokenizer, metadata, preprocessing, device.
+
+    Subclasses set :attr:`tasks` (the ``khabar_config.json`` tasks they accept) and
+    :meth:`_auto_model_class`; loading is :meth:`from_pretrained` for all of them.
+    """
+
+    tasks: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        *,
+        meta: ModelMeta,
+        preprocessor: TextPreprocessor | None = None,
+        device: str | int | torch.device | None = "auto",
+        batch_size: int = 32,
+        max_length: int | None = None,
+        stride: int | None = None,
+        max_windows: int | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        model_dir: Path | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if max_chars < 100:
+            raise ValueError(f"max_chars must be at least 100, got {max_chars}")
+        self.meta = meta
+        self.preprocessor = preprocessor or TextPreprocessor(normalizer=None)
+        self.tokenizer = tokenizer
+        self.device = resolve_device(device)
+        moved = model.to(self.device) if _movable(model) else model  # type: ignore[arg-type]
+        self.model: Any = moved
+        self.model.eval()
+        self.batch_size = batch_size
+        self.max_length = int(max_length if max_length is not None else meta.max_length)
+        self.stride = int(stride if stride is not None else meta.stride)
+        self.max_windows = int(max_windows if max_windows is not None else meta.max_windows)
+        self.max_chars = max_chars
+        self.model_dir = model_dir
+        self._check_lengths()
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def _auto_model_class(cls) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def from_pretrained(
+        cls: type[P],
+        path_or_id: str | Path,
+        *,
+        device: str | int | torch.device | None = "auto",
+        batch_size: int = 32,
+        max_length: int | None = None,
+        stride: int | None = None,
+        max_windows: int | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        quantize: bool = False,
+        dtype: torch.dtype | str | None = "auto",
+        revision: str | None = None,
+    ) -> P:
+        """Load a khabar model directory (or a Hub id) for inference.
+
+        Args:
+            path_or_id: Model directory, or a Hub repository id (through the local cache).
+            device: ``"auto"`` (CUDA, then MPS, then CPU), or ``"cpu"``, ``"cuda:1"``, ...
+            batch_size: Sequences (windows) per forward pass.
+            max_length: Tokens per window (default: what the model was trained with).
+            stride: Overlap of consecutive windows in tokens (default: the model's).
+            max_windows: Windows read per text at most, spread over it (0 = all; default: the
+                model's).
+            max_chars: Characters of one input read at most (see the ``oversized`` flag).
+            quantize: Dynamic int8 quantisation of the linear layers (CPU only): faster, with a
+                small accuracy change (measured by ``scripts/benchmark.py``).
+            dtype: ``"auto"`` (default): bfloat16 where the hardware computes it natively (CPUs
+                with AMX, CUDA GPUs with bf16), else float32; or ``"float32"`` (numbers
+                identical to ``khabar evaluate``), ``"bfloat16"``, ``"float16"``, a
+                ``torch.dtype``. ``quantize=True`` implies float32 weights.
+            revision: Hub revision, for Hub ids.
+
+        Raises:
+            ModelDirError: not a usable khabar model directory, or a model of another task.
+        """
+        root = resolve_model_dir(path_or_id, revision=revision)
+        meta = ModelMeta.load(root)
+        if cls.tasks and meta.task not in cls.tasks:
+            hint = {
+                "topic": "TopicClassifier",
+                "stance": "StanceDetector",
+                "summarization": "Summarizer",
+            }.get(meta.task, "another class")
+            raise ModelDirError(
+                f"'{root}' holds a {meta.task} model; {cls.__name__} needs "
+                f"{' or '.join(cls.tasks)}. Load it with {hint}."
+            )
+        resolved = resolve_device(device)
+        if quantize and resolved.type != "cpu":
+            raise ValueError("quantize=True is dynamic int8 quantisation for CPU; use device='cpu'")
+        torch_dtype = resolve_dtype("float32" if quantize else dtype, resolved)
+        model = load_model(cls._auto_model_class(), root, dtype=torch_dtype)
+        if quantize:
+            model = quantize_dynamic_int8(model)
+        tokenizer = load_tokenizer(root)
+        preprocessor = TextPreprocessor.from_pretrained(root)
+        return cls(
+            model,
+            tokenizer,
+            meta=meta,
+            preprocessor=preprocessor,
+            device=resolved,
+            batch_size=batch_size,
+            max_length=max_length,
+            stride=stride,
+            max_windows=max_windows,
+            max_chars=max_chars,
+            model_dir=root,
+        )
+
+    def _check_lengths(self) -> None:
+        limit = getattr(self.model.config, "max_position_embeddings", None)
+        if self.max_length < 8:
+            raise ValueError(f"max_length must be at least 8, got {self.max_length}")
+        if isinstance(limit, int) and self.max_length > limit:
+            raise ValueError(f"max_length {self.max_length} exceeds the model's {limit} positions")
+        if not 0 <= self.stride <= self.max_length // 2:
+            raise ValueError(
+                f"stride must be between 0 and half of max_length ({self.max_length}), "
+                f"got {self.stride}"
+            )
+        if self.max_windows < 0:
+            raise ValueError(f"max_windows must be >= 0 (0 = all), got {self.max_windows}")
+
+    # ------------------------------------------------------------------ inputs
+    def prepare(self, texts: Sequence[TextInput], *, clean: bool = False) -> list[PreparedText]:
+        """Decode, cap, clean (``clean=True``: a scraped page → its main article) and apply the
+        model's saved preprocessing; flag what was unusual (see :mod:`khabar.inference.results`).
+
+        Raises:
+            TypeError: an input is neither ``str``, ``bytes`` nor ``None`` (naming its index).
+        """
+        return [self._prepare_one(i, t, clean) for i, t in enumerate(texts)]
+
+    def _prepare_one(self, index: int, raw: TextInput, clean: bool) -> PreparedText:
+        flags: list[str] = []
+        if raw is None:
+            text = ""
+        elif isinstance(raw, bytes | bytearray):
+            try:
+                text = bytes(raw).decode("utf-8")
+            except UnicodeDecodeError:
+                text = bytes(raw).decode("utf-8", errors="replace")
+                flags.append("invalid_utf8")
+        elif isinstance(raw, str):
+            text = raw
+        else:
+            raise TypeError(
+                f"input {index} is a {type(raw).__name__}; pass str (or UTF-8 bytes, or None)"
+            )
+        if len(text) > self.max_chars:
+            text = _cut(text, self.max_chars)
+            flags += ["oversized", "truncated_input"]
+        if not text.strip():
+            return PreparedText("", (*flags, "empty"))
+        if clean and not self.preprocessor.clean:  # a model trained on cleaned pages cleans anyway
+            text = clean_article(text).text or text.strip()
+        text = self.preprocessor(text)
+        if not text.strip():
+            return PreparedText("", (*flags, "empty"))
+        if not has_arabic(text):
+            flags.append("no_arabic")
+        return PreparedText(text, tuple(flags))
+
+
+def _movable(model: Any) -> bool:
+    return hasattr(model, "to")
+
+
+def load_model(auto_class: Any, root: Path, *, dtype: Any = None) -> Any:
+    """``auto_class.from_pretrained`` with safetensors only, no remote code, SDPA if supported."""
+    kwargs: dict[str, Any] = {"use_safetensors": True, "trust_remote_code": False}
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    with _quiet_loading():
+        try:
+            try:
+                return auto_class.from_pretrained(root, attn_implementation="sdpa", **kwargs)
+            except (ValueError, ImportError) as err:
+                if "sdpa" not in str(err).lower() and "attention" not in str(err).lower():
+                    raise
+                logger.debug("SDPA not supported by this architecture (%s); default attention", err)
+                return auto_class.from_pretrained(root, **kwargs)
+        except (OSError, ValueError) as err:
+            raise ModelDirError(f"cannot load the model in '{root}': {err}") from err
+
+
+@contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """No per-tensor "Loading weights" progress bar for a model loaded for inference."""
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    if enabled:
+        hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
+
+
+def load_tokenizer(root: Path) -> Any:
+    """The tokenizer saved in ``root`` (no remote code)."""
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(root, trust_remote_code=False)
+    except (OSError, ValueError) as err:
+        raise ModelDirError(f"cannot load the tokenizer in '{root}': {err}") from err
+
+
+def quantize_dynamic_int8(model: Any) -> Any:
+    """Dynamic int8 quantisation of every ``nn.Linear`` (weights int8, activations quantised on
+    the fly): for CPU inference."""
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from torch.ao.quantization import quantize_dynamic
+
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

@@ -1,0 +1,352 @@
+"""Topic and stance classifiers: one implementation, two front doors.
+
+:class:`TopicClassifier` and :class:`StanceDetector` share :class:`SequenceClassifier`; stance only
+adds the ``target`` that is paired with each text. Long texts go through
+:func:`khabar.windows.classify_logits`, the same windowing and aggregation evaluation uses: a text
+is read as overlapping windows of ``max_length`` tokens (at most ``max_windows`` of them, spread
+from its start to its end) and the window logits are averaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, cast, overload
+
+import numpy as np
+
+from khabar._logging import get_logger
+from khabar.inference.base import Predictor, PreparedText, TextInput, as_list
+from khabar.inference.results import ClassificationResult, StanceResult
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
+
+    from khabar.windows import WindowSettings
+
+logger = get_logger(__name__)
+
+__all__ = ["SequenceClassifier", "StanceDetector", "TopicClassifier"]
+
+_CHUNK = 2048
+"""Texts handled per pass (sorting by length happens inside a pass; bounds memory)."""
+
+
+class _WindowRecorder:
+    """A tokenizer that remembers which text each window of its last overflowing call came
+    from (``overflow_to_sample_mapping``), so that the windows a text made before the
+    ``max_windows`` cap are counted without tokenising it a second time. Everything else is
+    delegated to the wrapped tokenizer."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase) -> None:
+        self._tokenizer = tokenizer
+        self.mapping: list[int] | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        encoding = self._tokenizer(*args, **kwargs)
+        if "overflow_to_sample_mapping" in encoding:
+            self.mapping = [int(t) for t in encoding["overflow_to_sample_mapping"]]
+        return encoding
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tokenizer, name)
+
+
+class SequenceClassifier(Predictor):
+    """Shared machinery of :class:`TopicClassifier` and :class:`StanceDetector`."""
+
+    tasks: ClassVar[tuple[str, ...]] = ("topic", "stance")
+
+    @classmethod
+    def _auto_model_class(cls) -> Any:
+        from transformers import AutoModelForSequenceClassification
+
+        return AutoModelForSequenceClassification
+
+    # ------------------------------------------------------------------ labels
+    @property
+    def labels(self) -> list[str]:
+        """Label names in the model's output order (``config.id2label``)."""
+        id2label = self.model.config.id2label
+        return [str(id2label[i]) for i in range(len(id2label))]
+
+    @property
+    def window_settings(self) -> WindowSettings:
+        from khabar.windows import WindowSettings
+
+        return WindowSettings(self.max_length, self.stride, self.max_windows, self.meta.lead_weight)
+
+    # ------------------------------------------------------------------ core
+    def _probabilities(
+        self, texts: list[PreparedText], targets: list[PreparedText] | None
+    ) -> tuple[np.ndarray, list[int], list[tuple[str, ...]]]:
+        """Probabilities (NaN rows for unusable inputs), windows read, and flags per input."""
+        from khabar.windows import classify_logits, softmax
+
+        n_labels = len(self.labels)
+        probs = np.full((len(texts), n_labels), np.nan, dtype=np.float32)
+        windows = [0] * len(texts)
+        flags = [t.flags for t in texts]
+        if targets is not None:
+            flags = [f + tuple(x for x in g.flags if x not in f) for f, g in zip(flags, targets)]
+        usable = [
+            i for i, t in enumerate(texts) if t.usable and (targets is None or targets[i].usable)
+        ]
+        recorder = _WindowRecorder(self.tokenizer)
+        for start in range(0, len(usable), _CHUNK):
+            idx = usable[start : start + _CHUNK]
+            chunk_texts = [texts[i].text for i in idx]
+            chunk_targets = [targets[i].text for i in idx] if targets is not None else None
+            recorder.mapping = None
+            logits = classify_logits(
+                self.model,
+                cast("PreTrainedTokenizerBase", recorder),
+                chunk_texts,
+                chunk_targets,
+                settings=self.window_settings,
+                batch_size=self.batch_size,
+                device=self.device,
+            )
+            probs[idx] = softmax(logits.astype(np.float64)).astype(np.float32)
+            if recorder.mapping is not None and len(recorder.mapping):
+                counts = np.bincount(recorder.mapping, minlength=len(idx)).tolist()
+            else:  # the tokenizer call was not seen: count the windows again
+                counts = self.count_windows(chunk_texts, chunk_targets)
+            for i, total in zip(idx, counts):
+                read = total if self.max_windows <= 0 else min(total, self.max_windows)
+                windows[i] = read
+                if read < total and "truncated_input" not in flags[i]:
+                    flags[i] = (*flags[i], "truncated_input")
+        return probs, windows, flags
+
+    def count_windows(
+        self, texts: Sequence[str], targets: Sequence[str] | None = None
+    ) -> list[int]:
+        """How many windows each (preprocessed) text makes before the ``max_windows`` cap.
+
+        The same arithmetic as the tokenizer's overflow with ``stride`` (windows of the content
+        tokens that fit next to the special tokens and the target, each starting
+        ``budget - stride`` tokens after the previous one).
+        """
+        tok = self.tokenizer
+        plain: dict[str, Any] = {
+            "add_special_tokens": False,
+            "return_attention_mask": False,
+            "return_token_type_ids": False,
+            "verbose": False,
+        }
+        lengths = [len(ids) for ids in tok(list(texts), **plain)["input_ids"]]
+        special = tok.num_special_tokens_to_add(pair=targets is not None)
+        if targets is None:
+            budgets = [self.max_length - special] * len(texts)
+        else:
+            unique = sorted(set(targets))
+            target_len = dict(zip(unique, (len(x) for x in tok(unique, **plain)["input_ids"])))
+            budgets = [self.max_length - special - target_len[g] for g in targets]
+        counts = []
+        for n, budget in zip(lengths, budgets):
+            if budget <= 0 or n <= budget:
+                counts.append(1)
+                continue
+            step = max(1, budget - self.stride)
+            counts.append(1 + -(-(n - budget) // step))
+        return counts
+
+    def _results(
+        self,
+        probs: np.ndarray,
+        windows: list[int],
+        flags: list[tuple[str, ...]],
+        top_k: int | None,
+        targets: list[str | None] | None = None,
+    ) -> list[ClassificationResult]:
+        labels = self.labels
+        k = len(labels) if top_k is None else max(1, min(int(top_k), len(labels)))
+        out: list[ClassificationResult] = []
+        for i, row in enumerate(probs):
+            extra: dict[str, Any] = {} if targets is None else {"target": targets[i]}
+            cls = ClassificationResult if targets is None else StanceResult
+            if np.isnan(row).any():
+                out.append(cls(None, 0.0, {}, flags[i], 0, **extra))
+                continue
+            order = np.argsort(-row, kind="stable")[:k]
+            scores = {labels[j]: float(row[j]) for j in order}
+            best = int(order[0])
+            out.append(cls(labels[best], float(row[best]), scores, flags[i], windows[i], **extra))
+        return out
+
+
+class TopicClassifier(SequenceClassifier):
+    """Topic of Arabic news articles, from a khabar topic model directory.
+
+    >>> clf = TopicClassifier.from_pretrained("outputs/topic-ant-offline")  # doctest: +SKIP
+    >>> clf.predict("فاز المنتخب المغربي ...").label  # doctest: +SKIP
+    'sport'
+    """
+
+    tasks: ClassVar[tuple[str, ...]] = ("topic",)
+
+    @overload
+    def predict(  # type: ignore[overload-overlap]
+        self, texts: str | bytes | None, *, clean: bool = ..., top_k: int | None = ...
+    ) -> ClassificationResult: ...
+
+    @overload
+    def predict(
+        self, texts: Iterable[TextInput], *, clean: bool = ..., top_k: int | None = ...
+    ) -> list[ClassificationResult]: ...
+
+    def predict(
+        self,
+        texts: TextInput | Iterable[TextInput],
+        *,
+        clean: bool = False,
+        top_k: int | None = None,
+    ) -> ClassificationResult | list[ClassificationResult]:
+        """Classify one text or many (raw text: the model's preprocessing is applied here).
+
+        Args:
+            texts: One text or an iterable of texts (``str``, UTF-8 ``bytes`` or ``None``).
+            clean: Treat each text as a scraped page and classify its main article only.
+            top_k: Keep the ``k`` best labels in ``scores`` (default: every label).
+
+        Returns:
+            One :class:`ClassificationResult` for one text, else a list in input order.
+        """
+        items, single = as_list(texts)
+        probs, windows, flags = self._probabilities(self.prepare(items, clean=clean), None)
+        results = self._results(probs, windows, flags, top_k)
+        return results[0] if single else results
+
+    def predict_proba(
+        self, texts: TextInput | Iterable[TextInput], *, clean: bool = False
+    ) -> np.ndarray:
+        """Probabilities, ``(n_texts, n_labels)`` in :attr:`labels` order; NaN rows for
+        inputs that cannot be classified (flag ``empty``)."""
+        items, _ = as_list(texts)
+        probs, _, _ = self._probabilities(self.prepare(items, clean=clean), None)
+        return probs
+
+    __call__ = predict
+
+
+class StanceDetector(SequenceClassifier):
+    """Stance of a text toward a target (a claim, a headline, a topic), from a khabar stance
+    model directory. The model reads the pair (``target``, ``text``)."""
+
+    tasks: ClassVar[tuple[str, ...]] = ("stance",)
+
+    def _pairs(
+        self,
+        texts: TextInput | Iterable[TextInput],
+        target: str | Iterable[str | None] | None,
+        clean: bool,
+    ) -> tuple[list[PreparedText], list[PreparedText], list[str | None], bool]:
+        items, single = as_list(texts)
+        if target is None:
+            raise TypeError(
+                "StanceDetector.predict needs a target: one string for every text, or one per text"
+            )
+        if isinstance(target, str):
+            raw_targets: list[str | None] = [target] * len(items)
+        else:
+            raw_targets = list(target)
+            if len(raw_targets) != len(items):
+                raise ValueError(
+                    f"{len(raw_targets)} targets for {len(items)} texts: give one target for "
+                    "all texts, or exactly one per text"
+                )
+        prepared = self.prepare(items, clean=clean)
+        cache: dict[str, PreparedText] = {}
+        targets = []
+        for i, raw in enumerate(raw_targets):
+            if raw is not None and not isinstance(raw, str):
+                raise TypeError(f"target {i} is a {type(raw).__name__}; pass str or None")
+            key = raw or ""
+            if key not in cache:
+                cache[key] = self._prepare_target(key)
+            targets.append(cache[key])
+        return prepared, targets, raw_targets, single
+
+    @property
+    def max_target_tokens(self) -> int:
+        """Tokens of a target kept at most: half a window, and room for ``stride`` + 1 text
+        tokens (a longer target is cut and flagged ``truncated_target``)."""
+        room = self.max_length - self.tokenizer.num_special_tokens_to_add(pair=True)
+        return max(1, min(room // 2, room - self.stride - 1))
+
+    def _prepare_target(self, raw: str) -> PreparedText:
+        value = self.preprocessor(raw[: self.max_chars]) if raw.strip() else ""
+        if not value.strip():
+            return PreparedText("", ("no_target",))
+        enc = self.tokenizer(
+            value, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
+        offsets = enc["offset_mapping"]
+        limit = self.max_target_tokens
+        if len(offsets) <= limit:
+            return PreparedText(value, ())
+        end = offsets[limit - 1][1]
+        space = value.rfind(" ", 0, end + 1)  # whole words: the prefix re-tokenises the same
+        return PreparedText(value[: space if space > 0 else end], ("truncated_target",))
+
+    @overload
+    def predict(  # type: ignore[overload-overlap]
+        self,
+        texts: str | bytes | None,
+        target: str | Iterable[str | None] | None = ...,
+        *,
+        clean: bool = ...,
+        top_k: int | None = ...,
+    ) -> StanceResult: ...
+
+    @overload
+    def predict(
+        self,
+        texts: Iterable[TextInput],
+        target: str | Iterable[str | None] | None = ...,
+        *,
+        clean: bool = ...,
+        top_k: int | None = ...,
+    ) -> list[StanceResult]: ...
+
+    def predict(
+        self,
+        texts: TextInput | Iterable[TextInput],
+        target: str | Iterable[str | None] | None = None,
+        *,
+        clean: bool = False,
+        top_k: int | None = None,
+    ) -> StanceResult | list[StanceResult]:
+        """Stance of each text toward its target.
+
+        Args:
+            texts: One text or an iterable of texts.
+            target: One target for every text, or one per text. A missing (``None``) or empty
+                target gives a result flagged ``no_target`` with no label.
+            clean: Treat each text as a scraped page and read its main article only.
+            top_k: Keep the ``k`` best labels in ``scores`` (default: every label).
+
+        Raises:
+            TypeError: no target given at all.
+            ValueError: a list of targets whose length differs from the texts'.
+        """
+        prepared, targets, raw_targets, single = self._pairs(texts, target, clean)
+        probs, windows, flags = self._probabilities(prepared, targets)
+        results = self._results(probs, windows, flags, top_k, raw_targets)
+        stance = [r for r in results if isinstance(r, StanceResult)]
+        return stance[0] if single else stance
+
+    def predict_proba(
+        self,
+        texts: TextInput | Iterable[TextInput],
+        target: str | Iterable[str | None] | None = None,
+        *,
+        clean: bool = False,
+    ) -> np.ndarray:
+        """Probabilities, ``(n_texts, n_labels)`` in :attr:`labels` order; NaN rows for
+        inputs that cannot be classified (``empty``, ``no_target``)."""
+        prepared, targets, _, _ = self._pairs(texts, target, clean)
+        probs, _, _ = self._probabilities(prepared, targets)
+        return probs
+
+    __call__ = predict
