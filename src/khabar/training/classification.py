@@ -18,7 +18,6 @@ import torch
 from datasets import Dataset, DatasetDict
 from transformers import (
     DataCollatorWithPadding,
-    EarlyStoppingCallback,
     EvalPrediction,
     PreTrainedModel,
     PreTrainedTokenizerBase,
@@ -38,12 +37,13 @@ from khabar.modeling import build_classifier, check_checkpoint, scratch_classifi
 from khabar.text import TextPreprocessor
 from khabar.training.common import (
     RunTimer,
-    TimeBudgetCallback,
     TrainOutcome,
+    build_callbacks,
     build_training_arguments,
     describe_hardware,
     epochs_done,
     prepare_output_dir,
+    require_dev_for_evaluation,
     save_model_directory,
     steps_per_epoch,
     train_results,
@@ -246,22 +246,10 @@ def train_classifier(
         eval_ds = (
             tokenize_for_training(dataset["dev"], tokenizer, config) if "dev" in dataset else None
         )
-    if eval_ds is None and args.eval_strategy != "no":
-        logger.warning(
-            "no dev split: evaluation during training and best-checkpoint selection are off"
-        )
-        args.eval_strategy = args.save_strategy = "no"  # type: ignore[assignment]
-        args.load_best_model_at_end = False
+    require_dev_for_evaluation(args, eval_ds is not None)
     timer.mark("tokenizing")
 
-    all_callbacks: list[TrainerCallback] = list(callbacks)
-    patience = config.training.get("early_stopping_patience")
-    if patience:
-        all_callbacks.append(EarlyStoppingCallback(early_stopping_patience=int(patience)))
-    budget = config.training.get("max_train_minutes")
-    time_cb = TimeBudgetCallback(float(budget)) if budget else None
-    if time_cb:
-        all_callbacks.append(time_cb)
+    all_callbacks, time_cb = build_callbacks(config, callbacks)
     weights = class_weights(config, labels, list(dataset["train"]["label"]))
     trainer = Trainer(
         model=model,

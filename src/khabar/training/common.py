@@ -7,7 +7,7 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,32 @@ class TimeBudgetCallback(TrainerCallback):
             control.should_training_stop = True
             control.should_evaluate = args.eval_strategy != "no"
             control.should_save = args.save_strategy != "no"
+
+
+def build_callbacks(
+    config: RunConfig, extra: Sequence[TrainerCallback] = ()
+) -> tuple[list[TrainerCallback], TimeBudgetCallback | None]:
+    """The run's callbacks: the caller's, early stopping and the time budget from ``training``."""
+    from transformers import EarlyStoppingCallback
+
+    callbacks: list[TrainerCallback] = list(extra)
+    patience = config.training.get("early_stopping_patience")
+    if patience:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=int(patience)))
+    budget = config.training.get("max_train_minutes")
+    time_cb = TimeBudgetCallback(float(budget)) if budget else None
+    if time_cb:
+        callbacks.append(time_cb)
+    return callbacks, time_cb
+
+
+def require_dev_for_evaluation(args: TrainingArguments, has_dev: bool) -> None:
+    """Without a dev split, turn off evaluation during training and best-checkpoint selection."""
+    if has_dev or args.eval_strategy == "no":
+        return
+    logger.warning("no dev split: evaluation during training and best-checkpoint selection are off")
+    args.eval_strategy = args.save_strategy = "no"  # type: ignore[assignment]
+    args.load_best_model_at_end = False
 
 
 def peak_memory_mb() -> dict[str, float]:

@@ -28,7 +28,6 @@ import numpy as np
 from datasets import Dataset, DatasetDict
 from transformers import (
     DataCollatorForSeq2Seq,
-    EarlyStoppingCallback,
     EvalPrediction,
     PreTrainedModel,
     PreTrainedTokenizerBase,
@@ -62,12 +61,13 @@ from khabar.training.classification import (
 )
 from khabar.training.common import (
     RunTimer,
-    TimeBudgetCallback,
     TrainOutcome,
+    build_callbacks,
     build_training_arguments,
     describe_hardware,
     epochs_done,
     prepare_output_dir,
+    require_dev_for_evaluation,
     save_model_directory,
     steps_per_epoch,
     train_results,
@@ -673,22 +673,10 @@ def train_summarizer(
         tokenized = _tokenize_splits(dataset, tokenizer, config, summary)
     logger.info("%s", summary.format())
     train_ds, eval_ds = tokenized["train"], tokenized.get("dev")
-    if eval_ds is None and args.eval_strategy != "no":
-        logger.warning(
-            "no dev split: evaluation during training and best-checkpoint selection are off"
-        )
-        args.eval_strategy = args.save_strategy = "no"  # type: ignore[assignment]
-        args.load_best_model_at_end = False
+    require_dev_for_evaluation(args, eval_ds is not None)
     timer.mark("tokenizing")
 
-    all_callbacks: list[TrainerCallback] = list(callbacks)
-    patience = config.training.get("early_stopping_patience")
-    if patience:
-        all_callbacks.append(EarlyStoppingCallback(early_stopping_patience=int(patience)))
-    budget = config.training.get("max_train_minutes")
-    time_cb = TimeBudgetCallback(float(budget)) if budget else None
-    if time_cb:
-        all_callbacks.append(time_cb)
+    all_callbacks, time_cb = build_callbacks(config, callbacks)
     trainer = Seq2SeqTrainer(
         model=model,
         args=args,
