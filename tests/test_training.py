@@ -116,6 +116,18 @@ def _config(data_dir: Path, out: Path, **overrides: object) -> object:
     return config_from_dict(tiny_classifier_config("topic", data_dir, out, **overrides))
 
 
+def test_overwrite_starts_afresh_and_resume_keeps_checkpoints(tmp_path: Path) -> None:
+    from khabar.training.common import prepare_output_dir
+
+    stale = tmp_path / "checkpoints" / "tokenizer"
+    stale.mkdir(parents=True)
+    (stale / "tokenizer.json").write_text("{}", encoding="utf-8")
+    prepare_output_dir(tmp_path, resume=True, overwrite=True)
+    assert stale.is_dir()  # resuming continues from them
+    prepare_output_dir(tmp_path, resume=False, overwrite=True)
+    assert not (tmp_path / "checkpoints").exists()  # a new run never reuses an old tokenizer
+
+
 def test_refuses_existing_model_without_overwrite(
     tiny_topic_model: Path, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -222,16 +234,18 @@ def test_resume_after_kill_matches_uninterrupted(data_dir: Path, tmp_path: Path)
     # it continued from the checkpoint instead of starting again: no step of epoch 1 is retrained
     logged_epochs = [float(e) for e in re.findall(r"'epoch': '([0-9.]+)'", resumed_run.stdout)]
     assert logged_epochs and min(logged_epochs) > 1.0, resumed_run.stdout[-2000:]
-    full = json.loads((tmp_path / "full" / "eval_results.json").read_text())["splits"]["test"][
-        "model"
-    ]
+    full_split = json.loads((tmp_path / "full" / "eval_results.json").read_text())["splits"]["test"]
+    full = full_split["model"]
     resumed = json.loads((tmp_path / "resumed" / "eval_results.json").read_text())["splits"][
         "test"
     ]["model"]
-    # same seed, same final metrics within noise (the length-grouped sampler draws its batch order
-    # afresh on resume, so the last epochs see batches in another order)
-    assert resumed["accuracy"] == pytest.approx(full["accuracy"], abs=0.05)
-    assert resumed["macro_f1"] == pytest.approx(full["macro_f1"], abs=0.05)
+    assert max(logged_epochs) == pytest.approx(3.0, abs=0.01)  # and it ran to the end
+    # same seed and batch order, but CPU training of this tiny model is not bit-reproducible:
+    # two uninterrupted runs measured here ended 0.75 and 0.80 accuracy (macro-F1 0.59 / 0.68)
+    # on these 120 articles, so the resumed run must land within that spread, not on one value
+    assert full_split["n"] == 120
+    assert resumed["accuracy"] == pytest.approx(full["accuracy"], abs=0.1)
+    assert resumed["macro_f1"] == pytest.approx(full["macro_f1"], abs=0.15)
 
 
 @pytest.mark.slow

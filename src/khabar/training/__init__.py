@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from khabar.config import RunConfig
-from khabar.training.classification import TrainOutcome, train_classifier
+from khabar.training.classification import train_classifier
+from khabar.training.common import TrainOutcome
 
 
 def train(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import resource
+import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -64,9 +65,14 @@ def prepare_output_dir(output_dir: Path, *, resume: bool, overwrite: bool) -> No
     if not output_dir.is_dir():
         raise ModelDirError(f"output path '{output_dir}' exists and is not a directory")
     entries = [p.name for p in output_dir.iterdir()]
+    has_checkpoints = (output_dir / CHECKPOINTS_DIR).is_dir()
+    if overwrite and not resume and has_checkpoints and int(os.environ.get("RANK", "0")) == 0:
+        # a fresh run: the earlier run's checkpoints (and the tokenizer it trained) must not be
+        # picked up; the finished model, if any, stays until the new one replaces it
+        logger.info("--overwrite: removing the checkpoints of the earlier run in %s", output_dir)
+        shutil.rmtree(output_dir / CHECKPOINTS_DIR, ignore_errors=True)
     if not entries or overwrite:
         return
-    has_checkpoints = (output_dir / CHECKPOINTS_DIR).is_dir()
     if resume and has_checkpoints:
         return
     if (output_dir / META_FILE).is_file():
@@ -105,6 +111,12 @@ DEFAULT_TRAINING_ARGS: dict[str, Any] = {
 }
 
 
+def _has_accelerator() -> bool:
+    """Whether torch sees a CUDA or Apple MPS device."""
+    mps = getattr(torch.backends, "mps", None)
+    return torch.cuda.is_available() or bool(mps is not None and mps.is_available())
+
+
 def build_training_arguments(
     config: RunConfig,
     output_dir: Path,
@@ -123,9 +135,10 @@ def build_training_arguments(
         }
     )
     values.setdefault("dataloader_pin_memory", torch.cuda.is_available())
-    if not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1:
-        # several processes without a GPU (e.g. `accelerate launch --multi_gpu` on a CPU machine):
-        # distributed CPU training over gloo
+    if not _has_accelerator():
+        # training runs on the CPU anyway; saying so lets `bf16: true` use CPU autocast (fast on
+        # CPUs with AMX / AVX512-BF16) and several processes (`accelerate launch --multi_gpu` on a
+        # CPU machine) train over gloo
         values.setdefault("use_cpu", True)
     values.setdefault("seed", config.seed)
     values.setdefault("data_seed", config.seed)
