@@ -82,6 +82,40 @@ def test_model_directory_is_complete_and_loads_with_plain_transformers(
     assert 3 <= out.shape[1] - 1 <= 12  # min_new_tokens / max_new_tokens of the config
 
 
+def test_scratch_bart_trains_and_loads_with_plain_transformers(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    raw = tiny_summarizer_config(data_dir, tmp_path / "bart")
+    raw["model"]["scratch"] = {**raw["model"]["scratch"], "architecture": "bart"}
+    raw["evaluation"]["extra"] = {}
+    outcome = train(config_from_dict(raw))
+    model = AutoModelForSeq2SeqLM.from_pretrained(outcome.output_dir)
+    tokenizer = AutoTokenizer.from_pretrained(outcome.output_dir)
+    assert model.config.model_type == "bart"
+    # BART convention: </s> starts the decoder; the positions cover the configured input
+    assert model.config.decoder_start_token_id == tokenizer.eos_token_id == 1
+    assert model.config.max_position_embeddings == 256
+    assert model.get_input_embeddings().weight.data_ptr() == model.lm_head.weight.data_ptr()
+    text = TextPreprocessor.from_pretrained(outcome.output_dir)(ARTICLE)
+    with torch.inference_mode():
+        out = model.generate(**tokenizer([text], return_tensors="pt"))
+    assert ARABIC.search(tokenizer.decode(out[0], skip_special_tokens=True))
+    report = json.loads((outcome.output_dir / "eval_results.json").read_text())
+    assert 0.0 <= report["splits"]["test"]["model"]["rougeL"] <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("task", "architecture"), [("summarization", "modernbert"), ("topic", "bart")]
+)
+def test_scratch_architecture_must_fit_the_task(
+    tmp_path: Path, task: str, architecture: str
+) -> None:
+    raw = tiny_summarizer_config(tmp_path, tmp_path / "out", task=task)
+    raw["model"]["scratch"] = {**raw["model"]["scratch"], "architecture": architecture}
+    with pytest.raises(ConfigError, match=r"model\.scratch\.architecture"):
+        config_from_dict(raw)
+
+
 def test_generation_config_holds_the_config_settings(tiny_summarizer_model: Path) -> None:
     saved = json.loads((tiny_summarizer_model / "generation_config.json").read_text())
     assert saved["num_beams"] == 2
@@ -234,6 +268,38 @@ def test_greedy_generation_config_drops_beam_settings() -> None:
     )
     assert gen.num_beams == 1 and gen.max_new_tokens == 9
     assert gen.length_penalty is None and gen.early_stopping is None
+
+
+def test_stride_is_not_checked_for_summarisers(tmp_path: Path) -> None:
+    # windows are a classifier setting: a short summariser input needs no stride setting
+    raw = tiny_summarizer_config(tmp_path, tmp_path / "out")
+    raw["model"]["max_length"] = 32
+    assert config_from_dict(raw).model.max_length == 32
+    raw["task"] = "topic"
+    with pytest.raises(ConfigError, match=r"model\.stride"):
+        config_from_dict(raw)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only path")
+def test_bf16_trains_on_a_cpu_only_machine(tmp_path: Path) -> None:
+    from transformers import Seq2SeqTrainingArguments
+
+    from khabar.training.common import build_training_arguments
+
+    raw = tiny_summarizer_config(tmp_path, tmp_path / "out", training={"bf16": True})
+    args = build_training_arguments(
+        config_from_dict(raw), tmp_path / "out", args_class=Seq2SeqTrainingArguments
+    )
+    assert args.bf16 and args.use_cpu  # transformers refuses bf16 without a GPU unless use_cpu
+
+
+def test_unigram_tokenizer_collapses_every_run_of_whitespace() -> None:
+    from khabar.modeling import train_unigram_tokenizer
+
+    texts = ["أعلنت الوزارة اليوم عن خطة جديدة", "وقال الوزير إن الخطة تبدأ غدا"] * 50
+    tokenizer = train_unigram_tokenizer(texts, vocab_size=120)
+    spaced = tokenizer("أعلنت الوزارة\n\n  اليوم\tعن خطة")["input_ids"]
+    assert spaced == tokenizer("أعلنت الوزارة اليوم عن خطة")["input_ids"]
 
 
 def test_truncation_stats() -> None:

@@ -26,6 +26,7 @@ from khabar.errors import ConfigError
 
 Task = Literal["topic", "stance", "summarization"]
 TASKS: tuple[str, ...] = ("topic", "stance", "summarization")
+ScratchArchitecture = Literal["bert", "modernbert", "t5", "bart"]
 DATA_DIR_ENV = "KHABAR_DATA_DIR"
 T5_FAMILY_MARKERS = ("t5", "mt5", "arat5", "byt5", "flan-t5", "umt5")
 
@@ -65,9 +66,11 @@ class DataConfig:
 class ScratchConfig:
     """A small model initialised from scratch, with a tokenizer trained on the training split."""
 
-    architecture: Literal["bert", "modernbert"] = "bert"
-    """Encoder family for classifiers: ``bert`` (CLS pooling) or ``modernbert`` (RoPE, GeGLU,
-    and ``pooling``)."""
+    architecture: ScratchArchitecture | None = None
+    """Model family. Classifiers: ``bert`` (CLS pooling, the default) or ``modernbert`` (RoPE,
+    GeGLU, and ``pooling``). Summarisers: ``t5`` (relative positions, the default) or ``bart``
+    (learned absolute positions in encoder and decoder, post-norm; learns to copy from the
+    article much sooner when trained from scratch)."""
     pooling: Literal["cls", "mean"] = "cls"
     """How a ``modernbert`` classifier pools tokens; mean pooling learns faster from scratch."""
     layers: int = 4
@@ -330,6 +333,12 @@ def _training_argument_names(seq2seq: bool) -> set[str]:
     return set(inspect.signature(cls.__init__).parameters) - {"self"}
 
 
+SCRATCH_ARCHITECTURES: dict[bool, tuple[ScratchArchitecture, ...]] = {
+    False: ("bert", "modernbert"),
+    True: ("t5", "bart"),
+}
+"""From-scratch model families for classifiers (False) and summarisers (True), default first."""
+
 KHABAR_TRAINING_KEYS = {"early_stopping_patience", "max_train_minutes"}
 """Keys of ``training`` that khabar handles itself rather than passing to ``TrainingArguments``."""
 
@@ -349,7 +358,8 @@ def validate(config: RunConfig) -> RunConfig:
         )
     if model.max_length < 8:
         raise ConfigError("must be at least 8", file=file, key="model.max_length")
-    if not 0 <= model.stride < model.max_length // 2 + 1:
+    # windows (and their stride) are a classifier setting; summarisers read the head of the input
+    if config.task != "summarization" and not 0 <= model.stride < model.max_length // 2 + 1:
         raise ConfigError(
             f"must be >= 0 and at most half of model.max_length ({model.max_length})",
             file=file,
@@ -361,6 +371,18 @@ def validate(config: RunConfig) -> RunConfig:
         raise ConfigError(
             "must be 'balanced' or a mapping label: weight", file=file, key="model.class_weights"
         )
+    if model.scratch is not None:
+        families = SCRATCH_ARCHITECTURES[config.task == "summarization"]
+        if model.scratch.architecture is None:
+            model.scratch.architecture = families[0]
+        elif model.scratch.architecture not in families:
+            kind = "summarisation" if config.task == "summarization" else "classification"
+            raise ConfigError(
+                f"'{model.scratch.architecture}' is not a from-scratch {kind} model; use one of "
+                f"{', '.join(families)}",
+                file=file,
+                key="model.scratch.architecture",
+            )
     if model.scratch is not None and model.scratch.hidden % model.scratch.heads:
         raise ConfigError(
             f"hidden ({model.scratch.hidden}) must be divisible by heads ({model.scratch.heads})",

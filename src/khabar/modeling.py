@@ -111,6 +111,7 @@ def train_unigram_tokenizer(
 ) -> PreTrainedTokenizerFast:
     """Train a SentencePiece-style unigram tokenizer (T5 conventions: ``<pad>`` = 0, ``</s>`` = 1)."""
     from tokenizers import (
+        Regex,
         Tokenizer,
         decoders,
         models,
@@ -121,8 +122,10 @@ def train_unigram_tokenizer(
     )
 
     tokenizer = Tokenizer(models.Unigram())
+    # a plain-string pattern would be matched literally: runs of whitespace (line breaks between
+    # paragraphs included) become one space only through a Regex
     tokenizer.normalizer = normalizers.Sequence(
-        [normalizers.NFC(), normalizers.Replace(r"\s+", " ")]
+        [normalizers.NFC(), normalizers.Replace(Regex(r"\s+"), " ")]
     )
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
@@ -230,7 +233,7 @@ def build_classifier(
         model_max_length=scratch.max_positions,
         limit=scratch.tokenizer_samples,
         seed=seed,
-        token_type_ids=scratch.architecture == "bert",
+        token_type_ids=scratch.architecture in (None, "bert"),
     )
     return scratch_classifier(scratch, labels, tokenizer), tokenizer
 
@@ -310,7 +313,7 @@ def build_seq2seq(
 
     ``model.checkpoint`` loads any pretrained encoder-decoder (AraT5, mT5, AraBART, ...).
     ``model.scratch`` trains a SentencePiece-style unigram tokenizer on ``train_texts``
-    (already preprocessed articles and summaries) and builds a small T5 with
+    (already preprocessed articles and summaries) and builds a small T5 or BART with
     :func:`scratch_seq2seq`. ``train_texts`` are not read for a pretrained checkpoint.
     """
     if model.checkpoint is not None:
@@ -349,46 +352,82 @@ def build_seq2seq(
 
 
 def scratch_seq2seq(scratch: ScratchConfig, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
-    """A freshly initialised T5 of the configured size for ``tokenizer``.
+    """A freshly initialised encoder-decoder of the configured size and family for ``tokenizer``.
 
     ``layers`` encoder and ``decoder_layers`` (default ``layers``) decoder blocks, ``hidden``
-    = ``d_model``, ``heads`` heads of ``hidden // heads`` dimensions, ``intermediate`` =
-    ``d_ff``, gated-GELU feed-forward. Input and output embeddings are tied (T5 v1.0 style,
-    decoder output scaled by ``d_model ** -0.5``): for a small model the embedding matrix is a
-    large share of the parameters, and tying halves it. T5 uses relative positions, so
-    ``max_positions`` only bounds the tokenizer's ``model_max_length``. T5 conventions:
-    ``<pad>`` = 0 starts the decoder, ``</s>`` = 1 ends every sequence.
-    (``architecture`` and ``pooling`` are classifier settings and are not read here.)
-    """
-    from transformers import T5Config, T5ForConditionalGeneration
+    model dimension, ``heads`` attention heads, ``intermediate`` feed-forward size; input and
+    output embeddings are shared and tied. The tokenizer's ``<pad>`` (0) and ``</s>`` (1) are
+    the model's pad and end tokens.
 
+    - ``architecture: t5`` (default): T5 with gated-GELU feed-forward, relative positions
+      (``max_positions`` only bounds the tokenizer), decoder output scaled by ``hidden ** -0.5``
+      (T5 v1.0, as tying requires); ``<pad>`` starts the decoder.
+    - ``architecture: bart``: BART with learned absolute positions (up to ``max_positions``) in
+      encoder and decoder and scaled embeddings; ``</s>`` starts the decoder (BART convention).
+      Absolute positions let cross-attention line up with the article from the start: trained
+      from scratch it learns to copy from the lead several times sooner than T5.
+
+    (``pooling`` is a classifier setting and is not read here.)
+    """
     pad_id, eos_id = tokenizer.pad_token_id, tokenizer.eos_token_id
     if pad_id is None or eos_id is None:
         raise ConfigError(
-            "the tokenizer of a from-scratch T5 needs <pad> and </s> tokens", key="model.scratch"
+            "the tokenizer of a from-scratch encoder-decoder needs <pad> and </s> tokens",
+            key="model.scratch",
         )
-    # passed through to PretrainedConfig (not T5Config's own fields)
-    special: dict[str, Any] = {"tie_word_embeddings": True, "decoder_start_token_id": pad_id}
-    t5 = T5Config(
-        vocab_size=len(tokenizer),
-        d_model=scratch.hidden,
-        d_kv=scratch.hidden // scratch.heads,
-        d_ff=scratch.intermediate,
-        num_layers=scratch.layers,
-        num_decoder_layers=scratch.decoder_layers or scratch.layers,
-        num_heads=scratch.heads,
-        dropout_rate=scratch.dropout,
-        feed_forward_proj=SEQ2SEQ_FEED_FORWARD,
-        pad_token_id=pad_id,
-        eos_token_id=eos_id,
-        **special,
-    )
-    net = T5ForConditionalGeneration(t5)
+    decoder_layers = scratch.decoder_layers or scratch.layers
+    net: PreTrainedModel
+    if scratch.architecture == "bart":
+        from transformers import BartConfig, BartForConditionalGeneration
+
+        bart = BartConfig(
+            vocab_size=len(tokenizer),
+            d_model=scratch.hidden,
+            encoder_layers=scratch.layers,
+            decoder_layers=decoder_layers,
+            encoder_attention_heads=scratch.heads,
+            decoder_attention_heads=scratch.heads,
+            encoder_ffn_dim=scratch.intermediate,
+            decoder_ffn_dim=scratch.intermediate,
+            max_position_embeddings=scratch.max_positions,
+            dropout=scratch.dropout,
+            attention_dropout=0.0,
+            activation_dropout=0.0,
+            scale_embedding=True,
+            pad_token_id=pad_id,
+            eos_token_id=eos_id,
+            bos_token_id=eos_id,
+            decoder_start_token_id=eos_id,
+            forced_eos_token_id=eos_id,
+            tie_word_embeddings=True,
+        )
+        net = BartForConditionalGeneration(bart)
+    else:
+        from transformers import T5Config, T5ForConditionalGeneration
+
+        # passed through to PretrainedConfig (not T5Config's own fields)
+        special: dict[str, Any] = {"tie_word_embeddings": True, "decoder_start_token_id": pad_id}
+        t5 = T5Config(
+            vocab_size=len(tokenizer),
+            d_model=scratch.hidden,
+            d_kv=scratch.hidden // scratch.heads,
+            d_ff=scratch.intermediate,
+            num_layers=scratch.layers,
+            num_decoder_layers=decoder_layers,
+            num_heads=scratch.heads,
+            dropout_rate=scratch.dropout,
+            feed_forward_proj=SEQ2SEQ_FEED_FORWARD,
+            pad_token_id=pad_id,
+            eos_token_id=eos_id,
+            **special,
+        )
+        net = T5ForConditionalGeneration(t5)
     logger.info(
-        "from-scratch T5: %d encoder / %d decoder layers, d_model %d, %d heads, d_ff %d, "
+        "from-scratch %s: %d encoder / %d decoder layers, d_model %d, %d heads, ffn %d, "
         "%.1fM parameters",
-        t5.num_layers,
-        t5.num_decoder_layers,
+        "BART" if scratch.architecture == "bart" else "T5",
+        scratch.layers,
+        decoder_layers,
         scratch.hidden,
         scratch.heads,
         scratch.intermediate,

@@ -3,7 +3,7 @@
 One flow, shared with the classifiers wherever it can be: data (:func:`~khabar.data.load_data`,
 canonical ``text`` / ``summary`` / ``summaries``) → the model's text preprocessing, applied to
 articles *and* summaries → model factory (:func:`~khabar.modeling.build_seq2seq`: a pretrained
-encoder-decoder, or a small T5 with a unigram tokenizer trained on the training split) →
+encoder-decoder, or a small T5 or BART with a unigram tokenizer trained on the training split) →
 ``Seq2SeqTrainer`` (dynamic padding, label padding ignored in the loss, ``predict_with_generate``,
 best checkpoint by ROUGE) → evaluation with khabar's Arabic-aware ROUGE beside a lead-k baseline
 on the same articles → an atomically written, HF-native model directory whose
@@ -131,7 +131,7 @@ def check_precision(config: RunConfig, model: PreTrainedModel | None = None) -> 
     if not config.training.get("fp16"):
         return
     t5 = (
-        config.model.scratch is not None
+        (config.model.scratch is not None and config.model.scratch.architecture != "bart")
         or is_t5_family(config.model.checkpoint)
         or (model is not None and is_t5_model(model))
     )
