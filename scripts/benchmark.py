@@ -41,11 +41,7 @@ import resource
 import subprocess
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
-
-# scripts/evaluate.py would shadow the `evaluate` package that khabar.metrics imports
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 WARMUP = 16
 
@@ -109,6 +105,7 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
             batch_size=args.batch_size,
             quantize=args.worker == "khabar-int8",
             dtype="float32" if args.worker == "khabar-fp32" else "auto",
+            max_windows=args.max_windows,
         )
         dtype = "int8 (dynamic)" if args.worker == "khabar-int8" else str(clf.model.dtype)
 
@@ -176,7 +173,9 @@ def _load_summary_rows(data_dir: Path, n: int) -> list[dict[str, str]]:
     return rows
 
 
-def _spawn(variant: str, model: Path, texts: Path, batch_size: int) -> dict[str, Any]:
+def _spawn(
+    variant: str, model: Path, texts: Path, batch_size: int, max_windows: int | None = None
+) -> dict[str, Any]:
     cmd = [
         sys.executable,
         __file__,
@@ -189,6 +188,8 @@ def _spawn(variant: str, model: Path, texts: Path, batch_size: int) -> dict[str,
         "--batch-size",
         str(batch_size),
     ]
+    if max_windows is not None:
+        cmd += ["--max-windows", str(max_windows)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-4000:])
@@ -211,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=2000, help="test articles (default 2000)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--max-windows",
+        type=int,
+        help="windows read per article by the khabar variants (default: the model's setting)",
+    )
     parser.add_argument("--summarizer", type=Path, help="summarisation model directory")
     parser.add_argument("--n-summaries", type=int, default=100)
     parser.add_argument(
@@ -245,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for variant in [v.strip() for v in args.variants.split(",") if v.strip()]:
             print(f"running {variant} on {len(rows)} articles ...", file=sys.stderr, flush=True)
-            results[variant] = _spawn(variant, args.model, texts, args.batch_size)
+            results[variant] = _spawn(variant, args.model, texts, args.batch_size, args.max_windows)
             results[variant].update(_scores(results[variant]["predictions"], gold, meta.labels))
         if args.summarizer:
             srows = _load_summary_rows(args.data_dir, args.n_summaries)
@@ -261,6 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         f"model: {args.model}  ({meta.task}, windows of {meta.max_length} tokens, "
         f"stride {meta.stride}, max {meta.max_windows} windows)"
     )
+    if args.max_windows is not None:
+        print(
+            f"khabar variants read at most {args.max_windows} windows per article (--max-windows)"
+        )
     print(f"data: {len(rows)} articles of the test split, labels {', '.join(meta.labels)}")
     print(f"threads: {next(iter(results.values()))['threads'] if results else '?'}")
     print()

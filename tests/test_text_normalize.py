@@ -124,6 +124,21 @@ def test_every_setting_combination_is_idempotent(normalizer: ArabicNormalizer, t
     assert normalizer(once) == once
 
 
+_ENTITYISH = st.lists(
+    st.sampled_from([*"abcwWxyz019.-_@:/#? ıس", "com", "www.", "http://", "ftp://"]), max_size=20
+).map("".join)
+
+
+@_PROPERTY
+@given(text=st.one_of(any_text, _ENTITYISH))
+def test_entity_prefilter_never_skips_an_entity(text: str) -> None:
+    # the normaliser skips the URL/e-mail/mention pattern when the cheap hint finds nothing
+    from khabar.text.normalize import _ENTITY_HINT_RE, _ENTITY_RE
+
+    if _ENTITY_HINT_RE.search(text) is None:
+        assert _ENTITY_RE.search(text) is None
+
+
 @_PROPERTY
 @given(normalizer=normalizers, text=arabic_heavy)
 def test_every_setting_combination_is_idempotent_on_arabic(
