@@ -39,6 +39,7 @@ from khabar.model_dir import (
     CHECKPOINTS_DIR,
     DATA_SUMMARY_FILE,
     EVAL_RESULTS_FILE,
+    LOG_HISTORY_FILE,
     META_FILE,
     RUN_CONFIG_FILE,
     TRAIN_RESULTS_FILE,
@@ -82,7 +83,7 @@ KHABAR_FILES = (
     DATA_SUMMARY_FILE,
     TRAIN_RESULTS_FILE,
     EVAL_RESULTS_FILE,
-    "trainer_log_history.json",
+    LOG_HISTORY_FILE,
 )
 WEIGHT_PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 MASK = "***"

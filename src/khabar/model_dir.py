@@ -26,6 +26,7 @@ TRAIN_RESULTS_FILE = "train_results.json"
 EVAL_RESULTS_FILE = "eval_results.json"
 CONFUSION_MATRIX_FILE = "confusion_matrix.png"
 LEARNING_CURVE_FILE = "learning_curve.png"
+LOG_HISTORY_FILE = "trainer_log_history.json"
 CHECKPOINTS_DIR = "checkpoints"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 

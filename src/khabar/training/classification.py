@@ -32,7 +32,13 @@ from khabar.data import DataSummary, load_data
 from khabar.errors import ConfigError, DataError
 from khabar.evaluation import evaluate_classifier_splits
 from khabar.metrics import classification_report, plot_confusion_matrix, plot_learning_curve
-from khabar.model_dir import CHECKPOINTS_DIR, CONFUSION_MATRIX_FILE, LEARNING_CURVE_FILE, ModelMeta
+from khabar.model_dir import (
+    CHECKPOINTS_DIR,
+    CONFUSION_MATRIX_FILE,
+    LEARNING_CURVE_FILE,
+    LOG_HISTORY_FILE,
+    ModelMeta,
+)
 from khabar.modeling import build_classifier, check_checkpoint, scratch_classifier
 from khabar.text import TextPreprocessor
 from khabar.training.common import (
@@ -40,13 +46,11 @@ from khabar.training.common import (
     TrainOutcome,
     build_callbacks,
     build_training_arguments,
-    describe_hardware,
-    epochs_done,
     prepare_output_dir,
     require_dev_for_evaluation,
     save_model_directory,
-    steps_per_epoch,
-    train_results,
+    tokenizer_cache,
+    train_and_measure,
 )
 from khabar.windows import num_labels_of
 
@@ -184,10 +188,6 @@ def _check_labels_fit(config: RunConfig, model_labels: int, labels: Sequence[str
         )
 
 
-def _tokenizer_cache(output_dir: Path) -> Path:
-    return output_dir / CHECKPOINTS_DIR / "tokenizer"
-
-
 def train_classifier(
     config: RunConfig,
     *,
@@ -222,7 +222,7 @@ def train_classifier(
     timer.mark("preprocessing")
 
     args = build_training_arguments(config, out)
-    cache = _tokenizer_cache(out)
+    cache = tokenizer_cache(out)
     with args.main_process_first(desc="model and tokenizer"):
         if config.model.scratch is not None and cache.is_dir():
             from transformers import AutoTokenizer
@@ -262,26 +262,7 @@ def train_classifier(
         compute_loss_func=_weighted_loss(weights) if weights is not None else None,
         callbacks=all_callbacks,
     )
-    resume_from = _last_checkpoint(out) if resume else None
-    if resume and resume_from is None:
-        logger.warning(
-            "--resume: no checkpoint in %s, starting from the beginning", out / CHECKPOINTS_DIR
-        )
-    output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-    timer.mark("training")
-
-    train_tokens = int(sum(list(train_ds["length"])))
-    world = args.world_size
-    metrics = train_results(
-        output.metrics,
-        train_samples=len(train_ds),
-        train_tokens=train_tokens,
-        epochs_done=epochs_done(trainer.state, steps_per_epoch(len(train_ds), args, world)),
-        hardware=describe_hardware(),
-        timer=timer,
-        world_size=world,
-        stopped_by_time_budget=bool(time_cb and time_cb.stopped_early),
-    )
+    metrics = train_and_measure(trainer, out, resume=resume, timer=timer, time_cb=time_cb)
     if not trainer.is_world_process_zero():
         return TrainOutcome(out, metrics, {})
 
@@ -341,22 +322,12 @@ def train_classifier(
         eval_report=report,
         extra_writers=[
             write_plots,
-            lambda stage: write_json_atomic(stage / "trainer_log_history.json", log_history),
+            lambda stage: write_json_atomic(stage / LOG_HISTORY_FILE, log_history),
         ],
     )
     if not config.output.save_checkpoints:
         shutil.rmtree(out / CHECKPOINTS_DIR, ignore_errors=True)
     return TrainOutcome(out, metrics, report)
-
-
-def _last_checkpoint(out: Path) -> Path | None:
-    from transformers.trainer_utils import get_last_checkpoint
-
-    ckpt_dir = out / CHECKPOINTS_DIR
-    if not ckpt_dir.is_dir():
-        return None
-    last = get_last_checkpoint(str(ckpt_dir))
-    return Path(last) if last else None
 
 
 def _last_split(report: dict[str, Any]) -> str | None:

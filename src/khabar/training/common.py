@@ -11,12 +11,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
+    Trainer,
     TrainerCallback,
     TrainerControl,
     TrainerState,
@@ -223,6 +224,55 @@ class RunTimer:
 
     def mark(self, name: str) -> None:
         self.marks[name] = round(time.monotonic() - self.start, 2)
+
+
+def tokenizer_cache(output_dir: Path) -> Path:
+    """Where a from-scratch run keeps the tokenizer it trained, for ``--resume``."""
+    return output_dir / CHECKPOINTS_DIR / "tokenizer"
+
+
+def last_checkpoint(output_dir: Path) -> Path | None:
+    """The newest ``checkpoint-N`` of a run, or None."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    ckpt_dir = output_dir / CHECKPOINTS_DIR
+    if not ckpt_dir.is_dir():
+        return None
+    last = get_last_checkpoint(str(ckpt_dir))
+    return Path(last) if last else None
+
+
+def train_and_measure(
+    trainer: Trainer,
+    output_dir: Path,
+    *,
+    resume: bool,
+    timer: RunTimer,
+    time_cb: TimeBudgetCallback | None,
+) -> dict[str, Any]:
+    """Run ``trainer.train`` (from the last checkpoint in ``output_dir`` with ``resume``) and
+    return its :func:`train_results`. The train dataset must have a ``length`` column."""
+    resume_from = last_checkpoint(output_dir) if resume else None
+    if resume and resume_from is None:
+        logger.warning(
+            "--resume: no checkpoint in %s, starting from the beginning",
+            output_dir / CHECKPOINTS_DIR,
+        )
+    output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    timer.mark("training")
+    train_ds = cast(Any, trainer.train_dataset)
+    args = trainer.args
+    world = args.world_size
+    return train_results(
+        output.metrics,
+        train_samples=len(train_ds),
+        train_tokens=int(sum(list(train_ds["length"]))),
+        epochs_done=epochs_done(trainer.state, steps_per_epoch(len(train_ds), args, world)),
+        hardware=describe_hardware(),
+        timer=timer,
+        world_size=world,
+        stopped_by_time_budget=bool(time_cb and time_cb.stopped_early),
+    )
 
 
 def train_results(

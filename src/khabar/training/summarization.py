@@ -50,13 +50,11 @@ from khabar.generation import (
 )
 from khabar.metrics import lead_baseline, plot_learning_curve, rouge_scores
 from khabar.metrics.rouge import DEFAULT_ROUGE_TYPES, RougeTokenizer
-from khabar.model_dir import CHECKPOINTS_DIR, LEARNING_CURVE_FILE, ModelMeta
+from khabar.model_dir import CHECKPOINTS_DIR, LEARNING_CURVE_FILE, LOG_HISTORY_FILE, ModelMeta
 from khabar.modeling import build_seq2seq, check_checkpoint, is_t5_model, scratch_seq2seq
 from khabar.text import TextPreprocessor
 from khabar.training.classification import (
     _dataset_names,
-    _last_checkpoint,
-    _tokenizer_cache,
     preprocess_dataset,
 )
 from khabar.training.common import (
@@ -64,13 +62,11 @@ from khabar.training.common import (
     TrainOutcome,
     build_callbacks,
     build_training_arguments,
-    describe_hardware,
-    epochs_done,
     prepare_output_dir,
     require_dev_for_evaluation,
     save_model_directory,
-    steps_per_epoch,
-    train_results,
+    tokenizer_cache,
+    train_and_measure,
 )
 
 logger = get_logger(__name__)
@@ -89,7 +85,6 @@ MULTI_REF: Literal["best", "mean"] = "best"
 
 N_EXAMPLES = 5
 EXAMPLE_CHARS = 300
-LOG_HISTORY_FILE = "trainer_log_history.json"
 
 
 # ------------------------------------------------------------------------------ checks
@@ -640,7 +635,7 @@ def train_summarizer(
             file=config.source_file,
             key="training.predict_with_generate",
         )
-    cache = _tokenizer_cache(out)
+    cache = tokenizer_cache(out)
     tokenizer: PreTrainedTokenizerBase
     model: PreTrainedModel
     with args.main_process_first(desc="model and tokenizer"):
@@ -687,25 +682,7 @@ def train_summarizer(
         compute_metrics=rouge_metrics_fn(tokenizer) if args.predict_with_generate else None,
         callbacks=all_callbacks,
     )
-    resume_from = _last_checkpoint(out) if resume else None
-    if resume and resume_from is None:
-        logger.warning(
-            "--resume: no checkpoint in %s, starting from the beginning", out / CHECKPOINTS_DIR
-        )
-    output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-    timer.mark("training")
-
-    world = args.world_size
-    metrics = train_results(
-        output.metrics,
-        train_samples=len(train_ds),
-        train_tokens=int(sum(train_ds["length"])),
-        epochs_done=epochs_done(trainer.state, steps_per_epoch(len(train_ds), args, world)),
-        hardware=describe_hardware(),
-        timer=timer,
-        world_size=world,
-        stopped_by_time_budget=bool(time_cb and time_cb.stopped_early),
-    )
+    metrics = train_and_measure(trainer, out, resume=resume, timer=timer, time_cb=time_cb)
     if not trainer.is_world_process_zero():
         return TrainOutcome(out, metrics, {})
 
