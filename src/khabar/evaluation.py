@@ -138,6 +138,20 @@ def _model_config(model_dir: Path, config_path: str | Path | None) -> RunConfig:
     return load_config(path)
 
 
+def merge_eval_results(model_dir: Path, report: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``report`` into the model's ``eval_results.json`` (new splits replace old ones of
+    the same name, the others stay) and return the merged report."""
+    from khabar.io import read_json, write_json_atomic
+    from khabar.model_dir import EVAL_RESULTS_FILE
+
+    path = model_dir / EVAL_RESULTS_FILE
+    existing = read_json(path) if path.is_file() else {}
+    merged = {**existing, **{k: v for k, v in report.items() if k != "splits"}}
+    merged["splits"] = {**existing.get("splits", {}), **report["splits"]}
+    write_json_atomic(path, merged)
+    return merged
+
+
 def _parse_file_arg(spec: str) -> tuple[str, str]:
     if "=" in spec and not Path(spec).exists():
         name, path = spec.split("=", 1)
@@ -163,11 +177,10 @@ def evaluate_model_dir(
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from khabar.data import load_data
-    from khabar.io import read_json, write_json_atomic
+    from khabar.io import write_json_atomic
     from khabar.metrics import plot_confusion_matrix
     from khabar.model_dir import (
         CONFUSION_MATRIX_FILE,
-        EVAL_RESULTS_FILE,
         ModelMeta,
         check_model_dir,
     )
@@ -230,10 +243,7 @@ def evaluate_model_dir(
     if output:
         write_json_atomic(output, report)
         return report
-    existing = read_json(root / EVAL_RESULTS_FILE) if (root / EVAL_RESULTS_FILE).is_file() else {}
-    merged = {**existing, **{k: v for k, v in report.items() if k != "splits"}}
-    merged["splits"] = {**existing.get("splits", {}), **report["splits"]}
-    write_json_atomic(root / EVAL_RESULTS_FILE, merged)
+    merged = merge_eval_results(root, report)
     last = "test" if "test" in merged["splits"] else next(iter(report["splits"]), None)
     if last:
         plot_confusion_matrix(

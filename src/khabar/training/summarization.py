@@ -481,9 +481,9 @@ def evaluate_summarizer_dir(
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     from khabar.card import write_model_card
-    from khabar.evaluation import _model_config, _parse_file_arg
-    from khabar.io import read_json, write_json_atomic
-    from khabar.model_dir import EVAL_RESULTS_FILE, check_model_dir
+    from khabar.evaluation import _model_config, _parse_file_arg, merge_eval_results
+    from khabar.io import write_json_atomic
+    from khabar.model_dir import check_model_dir
 
     root = check_model_dir(model_dir)
     meta = ModelMeta.load(root)
@@ -519,10 +519,7 @@ def evaluate_summarizer_dir(
     if output:
         write_json_atomic(output, report)
         return report
-    existing = read_json(root / EVAL_RESULTS_FILE) if (root / EVAL_RESULTS_FILE).is_file() else {}
-    merged = {**existing, **{k: v for k, v in report.items() if k != "splits"}}
-    merged["splits"] = {**existing.get("splits", {}), **report["splits"]}
-    write_json_atomic(root / EVAL_RESULTS_FILE, merged)
+    merged = merge_eval_results(root, report)
     write_model_card(root)
     return merged
 
