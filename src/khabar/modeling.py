@@ -185,6 +185,18 @@ def load_pretrained_tokenizer(model: ModelConfig) -> PreTrainedTokenizerBase:
         ) from None
 
 
+def _scratch_settings(model: ModelConfig) -> ScratchConfig:
+    """The scratch model's settings, refusing inputs longer than its positions."""
+    scratch = model.scratch or ScratchConfig()
+    if model.max_length > scratch.max_positions:
+        raise ConfigError(
+            f"model.max_length ({model.max_length}) exceeds model.scratch.max_positions "
+            f"({scratch.max_positions})",
+            key="model.max_length",
+        )
+    return scratch
+
+
 def build_classifier(
     model: ModelConfig,
     labels: Sequence[str],
@@ -216,13 +228,7 @@ def build_classifier(
             ) from None
         return net, tokenizer
 
-    scratch = model.scratch or ScratchConfig()
-    if model.max_length > scratch.max_positions:
-        raise ConfigError(
-            f"model.max_length ({model.max_length}) exceeds model.scratch.max_positions "
-            f"({scratch.max_positions})",
-            key="model.max_length",
-        )
+    scratch = _scratch_settings(model)
     logger.info(
         "training a WordPiece tokenizer (vocab %d) on the training split", scratch.vocab_size
     )
@@ -330,13 +336,7 @@ def build_seq2seq(
             ) from None
         return net, tokenizer
 
-    scratch = model.scratch or ScratchConfig()
-    if model.max_length > scratch.max_positions:
-        raise ConfigError(
-            f"model.max_length ({model.max_length}) exceeds model.scratch.max_positions "
-            f"({scratch.max_positions})",
-            key="model.max_length",
-        )
+    scratch = _scratch_settings(model)
     logger.info(
         "training a unigram (SentencePiece-style) tokenizer (vocab %d) on the training split",
         scratch.vocab_size,
