@@ -115,6 +115,23 @@ def tiny_stance_model(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 # ---------------------------------------------------------------------------- summarisation
 
+MODEL_DIR_FILES = frozenset(
+    {
+        "README.md",
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "khabar_config.json",
+        "khabar_preprocessing.json",
+        "run_config.yaml",
+        "data_summary.json",
+        "train_results.json",
+        "eval_results.json",
+    }
+)
+"""Files every trained khabar model directory holds, whatever its task."""
+
 TINY_T5 = {
     "layers": 1,
     "decoder_layers": 1,

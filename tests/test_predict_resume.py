@@ -61,6 +61,27 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _predict_args(model: Path, corpus: Path, out: Path) -> list[str]:
+    """scripts/predict.py and the settings every run here shares (small chunks, fp32 on CPU)."""
+    return [
+        str(PREDICT),
+        "--model",
+        str(model),
+        "--input",
+        str(corpus),
+        "--output",
+        str(out),
+        "--chunk-size",
+        "16",
+        "--batch-size",
+        "8",
+        "--device",
+        "cpu",
+        "--dtype",
+        "float32",
+    ]
+
+
 @pytest.fixture(scope="module")
 def reference(tiny_topic_model: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """An uninterrupted single-process run over the corpus."""
@@ -81,24 +102,7 @@ def test_kill_and_resume_loses_and_repeats_nothing(
 ) -> None:
     corpus, expected, expected_rejects = reference
     out = tmp_path / "preds.jsonl"
-    cmd = [
-        sys.executable,
-        str(PREDICT),
-        "--model",
-        str(tiny_topic_model),
-        "--input",
-        str(corpus),
-        "--output",
-        str(out),
-        "--chunk-size",
-        "16",
-        "--batch-size",
-        "8",
-        "--device",
-        "cpu",
-        "--dtype",
-        "float32",
-    ]
+    cmd = [sys.executable, *_predict_args(tiny_topic_model, corpus, out)]
     proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -143,21 +147,7 @@ def test_accelerate_launch_splits_and_merges_in_order(
         "--dynamo_backend",
         "no",
         "--multi_gpu",  # with --device cpu: 2 CPU processes over gloo
-        str(PREDICT),
-        "--model",
-        str(tiny_topic_model),
-        "--input",
-        str(corpus),
-        "--output",
-        str(out),
-        "--chunk-size",
-        "16",
-        "--batch-size",
-        "8",
-        "--device",
-        "cpu",
-        "--dtype",
-        "float32",
+        *_predict_args(tiny_topic_model, corpus, out),
         "--no-progress",
     ]
     done = subprocess.run(cmd, env=_env(), capture_output=True, text=True, check=False, timeout=300)

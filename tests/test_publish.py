@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from conftest import MODEL_DIR_FILES
 from khabar.card import NO_EVAL_SENTENCE, CardError, validate_card
 from khabar.cli import main
 from khabar.errors import ModelDirError
@@ -33,19 +34,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Use .content=<...>.:DeprecationW
 
 FAKE_TOKEN = "hf_khabarFakeToken0123456789abcdefXYZ"
 REPO_ROOT = Path(__file__).resolve().parents[1]
-EXPECTED_FILES = {
-    "README.md",
-    "config.json",
-    "model.safetensors",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "khabar_config.json",
-    "khabar_preprocessing.json",
-    "run_config.yaml",
-    "data_summary.json",
-    "train_results.json",
-    "eval_results.json",
-}
+EXPECTED_FILES = MODEL_DIR_FILES
 
 
 # ----------------------------------------------------------------------------- local Hub

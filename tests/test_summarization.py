@@ -12,7 +12,7 @@ import pytest
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from conftest import tiny_summarizer_config
+from conftest import MODEL_DIR_FILES, tiny_summarizer_config
 from khabar.config import GenerationConfig, config_from_dict, load_config
 from khabar.data import load_data
 from khabar.errors import ConfigError
@@ -33,21 +33,7 @@ ARTICLE = (
     "أعلنت وزارة الصحة السعودية اليوم عن افتتاح مستشفى جديد في مدينة جدة بسعة خمسمائة سرير، "
     "وذلك ضمن خطة لتطوير الخدمات الصحية في المنطقة الغربية."
 )
-EXPECTED_FILES = {
-    "model.safetensors",
-    "config.json",
-    "generation_config.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "khabar_config.json",
-    "khabar_preprocessing.json",
-    "run_config.yaml",
-    "data_summary.json",
-    "train_results.json",
-    "eval_results.json",
-    "learning_curve.png",
-    "README.md",
-}
+EXPECTED_FILES = MODEL_DIR_FILES | {"generation_config.json", "learning_curve.png"}
 ROUGE_KEYS = {
     f"{t}{s}"
     for t in ("rouge1", "rouge2", "rougeL", "rougeLsum")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-from conftest import tiny_classifier_config
+from conftest import MODEL_DIR_FILES, tiny_classifier_config
 from khabar.config import config_from_dict
 from khabar.errors import ConfigError, DataError, ModelDirError
 from khabar.model_dir import ModelMeta
@@ -22,21 +22,7 @@ from khabar.training import train
 from khabar.training.classification import head_tail
 from khabar.windows import WindowSettings, classify_logits
 
-EXPECTED_FILES = {
-    "model.safetensors",
-    "config.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "khabar_config.json",
-    "khabar_preprocessing.json",
-    "run_config.yaml",
-    "data_summary.json",
-    "train_results.json",
-    "eval_results.json",
-    "confusion_matrix.png",
-    "learning_curve.png",
-    "README.md",
-}
+EXPECTED_FILES = MODEL_DIR_FILES | {"confusion_matrix.png", "learning_curve.png"}
 
 
 def test_topic_model_directory_is_complete(tiny_topic_model: Path) -> None:
