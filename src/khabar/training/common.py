@@ -29,6 +29,7 @@ from khabar._logging import get_logger
 from khabar.config import RunConfig
 from khabar.data import DataSummary
 from khabar.errors import ModelDirError
+from khabar.inference.base import resolve_device
 from khabar.io import staged_directory, write_json_atomic, write_text_atomic
 from khabar.model_dir import (
     CHECKPOINTS_DIR,
@@ -112,12 +113,6 @@ DEFAULT_TRAINING_ARGS: dict[str, Any] = {
 }
 
 
-def _has_accelerator() -> bool:
-    """Whether torch sees a CUDA or Apple MPS device."""
-    mps = getattr(torch.backends, "mps", None)
-    return torch.cuda.is_available() or bool(mps is not None and mps.is_available())
-
-
 def build_training_arguments(
     config: RunConfig,
     output_dir: Path,
@@ -136,7 +131,7 @@ def build_training_arguments(
         }
     )
     values.setdefault("dataloader_pin_memory", torch.cuda.is_available())
-    if not _has_accelerator():
+    if resolve_device("auto").type == "cpu":
         # training runs on the CPU anyway; saying so lets `bf16: true` use CPU autocast (fast on
         # CPUs with AMX / AVX512-BF16) and several processes (`accelerate launch --multi_gpu` on a
         # CPU machine) train over gloo
