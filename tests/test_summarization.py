@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -10,17 +11,19 @@ from pathlib import Path
 
 import pytest
 import torch
-from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, TrainerControl, TrainerState
 
 from conftest import MODEL_DIR_FILES, tiny_summarizer_config
-from khabar.config import GenerationConfig, config_from_dict, load_config
+from khabar.config import GenerationConfig, ScratchConfig, config_from_dict, load_config
 from khabar.data import load_data
 from khabar.errors import ConfigError
 from khabar.evaluation import evaluate_model_dir, format_report, run_baseline
 from khabar.generation import build_generation_config, cut_head, encode_texts, generate_summaries
-from khabar.model_dir import ModelMeta
+from khabar.model_dir import LOG_HISTORY_FILE, ModelMeta
+from khabar.modeling import scratch_seq2seq
 from khabar.text import TextPreprocessor
 from khabar.training import train
+from khabar.training.diagnostics import COLLAPSE_SPREAD, SourceUseCallback, source_use
 from khabar.training.summarization import (
     selection_metric,
     seq2seq_collator,
@@ -178,6 +181,79 @@ def test_collator_pads_labels_with_minus_100(tiny_summarizer_model: Path) -> Non
     assert batch["decoder_input_ids"].tolist() == [[0, 8, 1, 0], [0, 8, 9, 10]]
     loss = model(**batch).loss
     assert torch.isfinite(loss)
+
+
+# ------------------------------------------------------------------------------ diagnostics
+
+PAIRS = [
+    ("افتتح وزير الصحة مستشفى جديدا في جدة بسعة خمسمائة سرير", "افتتاح مستشفى في جدة"),
+    ("فاز المنتخب السعودي على نظيره الياباني بهدفين في التصفيات", "السعودية تهزم اليابان"),
+    ("ارتفعت أسعار النفط في الأسواق العالمية بعد قرار أوبك", "النفط يرتفع بعد قرار أوبك"),
+    ("أعلنت الأرصاد هطول أمطار غزيرة على منطقة عسير غدا", "أمطار غزيرة على عسير"),
+]
+
+
+def _probe_batch(tokenizer: AutoTokenizer, model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    features = [
+        {"input_ids": tokenizer(t)["input_ids"], "labels": tokenizer(text_target=s)["input_ids"]}
+        for t, s in PAIRS
+    ]
+    for f in features:
+        f["attention_mask"] = [1] * len(f["input_ids"])
+    return dict(seq2seq_collator(tokenizer, model)(features))
+
+
+def _tiny_scratch(tmp_path: Path) -> ScratchConfig:
+    scratch = config_from_dict(tiny_summarizer_config(tmp_path, tmp_path / "out")).model.scratch
+    assert scratch is not None
+    return scratch
+
+
+def test_source_use_tells_a_working_encoder_from_a_collapsed_one(
+    tiny_summarizer_model: Path, tmp_path: Path
+) -> None:
+    tokenizer = AutoTokenizer.from_pretrained(tiny_summarizer_model)
+    torch.manual_seed(0)
+    model = scratch_seq2seq(_tiny_scratch(tmp_path), tokenizer)
+    batch = _probe_batch(tokenizer, model)
+    fresh = source_use(model, batch)
+    assert fresh["encoder_spread"] > 10 * COLLAPSE_SPREAD
+
+    # an encoder that sees every token as the same token gives every article the same output
+    same = torch.nn.Embedding.from_pretrained(
+        model.shared.weight[5].detach().expand(len(tokenizer), -1).clone()
+    )
+    model.encoder.set_input_embeddings(same)
+    collapsed = source_use(model, batch)
+    assert collapsed["encoder_spread"] < COLLAPSE_SPREAD
+    assert abs(collapsed["source_gain"]) < 1e-3
+    assert model.training  # source_use restores the mode it found
+
+
+def test_source_use_callback_logs_and_warns_on_a_collapse(
+    tiny_summarizer_model: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # wired into training: every evaluation of the fixture's run logged the two numbers
+    history = json.loads((tiny_summarizer_model / LOG_HISTORY_FILE).read_text())
+    logged = [h for h in history if "source_gain" in h]
+    assert logged and all(h["encoder_spread"] >= 0.0 and "step" in h for h in logged)
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_summarizer_model)
+    model = scratch_seq2seq(_tiny_scratch(tmp_path), tokenizer)
+    with torch.no_grad():
+        model.shared.weight.zero_()  # every input (and output) token alike
+    features = [
+        {"input_ids": tokenizer(t)["input_ids"], "labels": tokenizer(text_target=s)["input_ids"]}
+        for t, s in PAIRS
+    ]
+    callback = SourceUseCallback(features, seq2seq_collator(tokenizer, model))
+    state = TrainerState()
+    state.global_step = 7
+    with caplog.at_level(logging.WARNING, logger="khabar"):
+        callback.on_evaluate(None, state, TrainerControl(), model=model)  # type: ignore[arg-type]
+    assert state.log_history[-1]["step"] == 7
+    assert state.log_history[-1]["encoder_spread"] < COLLAPSE_SPREAD
+    assert "warmup_steps" in caplog.text
 
 
 def test_encode_texts_cuts_the_head_and_keeps_eos(tiny_summarizer_model: Path) -> None:

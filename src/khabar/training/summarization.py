@@ -5,7 +5,8 @@ canonical ``text`` / ``summary`` / ``summaries``) → the model's text preproces
 articles *and* summaries → model factory (:func:`~khabar.modeling.build_seq2seq`: a pretrained
 encoder-decoder, or a small T5 or BART with a unigram tokenizer trained on the training split) →
 ``Seq2SeqTrainer`` (dynamic padding, label padding ignored in the loss, ``predict_with_generate``,
-best checkpoint by ROUGE) → evaluation with khabar's Arabic-aware ROUGE beside a lead-k baseline
+best checkpoint by ROUGE, and at each evaluation a check that the model still reads its input:
+:mod:`khabar.training.diagnostics`) → evaluation with khabar's Arabic-aware ROUGE beside a lead-k baseline
 on the same articles → an atomically written, HF-native model directory whose
 ``generation_config.json`` holds the config's decoding settings.
 
@@ -68,6 +69,7 @@ from khabar.training.common import (
     tokenizer_cache,
     train_and_measure,
 )
+from khabar.training.diagnostics import SourceUseCallback
 
 logger = get_logger(__name__)
 
@@ -668,14 +670,18 @@ def train_summarizer(
     require_dev_for_evaluation(args, eval_ds is not None)
     timer.mark("tokenizing")
 
+    collator = seq2seq_collator(tokenizer, model)
     all_callbacks, time_cb = build_callbacks(config, callbacks)
+    probe = _source_use_probe(eval_ds, collator, model)
+    if probe is not None:
+        all_callbacks.append(probe)
     trainer = Seq2SeqTrainer(
         model=model,
         args=args,
         train_dataset=train_ds,
         eval_dataset=eval_ds,
         processing_class=tokenizer,
-        data_collator=seq2seq_collator(tokenizer, model),
+        data_collator=collator,
         compute_metrics=rouge_metrics_fn(tokenizer) if args.predict_with_generate else None,
         callbacks=all_callbacks,
     )
@@ -730,6 +736,23 @@ def train_summarizer(
     if not config.output.save_checkpoints:
         shutil.rmtree(out / CHECKPOINTS_DIR, ignore_errors=True)
     return TrainOutcome(out, metrics, report)
+
+
+SOURCE_USE_EXAMPLES = 32
+"""Dev examples on which :class:`~khabar.training.diagnostics.SourceUseCallback` measures
+whether the model reads its input."""
+
+
+def _source_use_probe(
+    eval_ds: Dataset | None, collator: DataCollatorForSeq2Seq, model: PreTrainedModel
+) -> SourceUseCallback | None:
+    """The source-use diagnostics on the first dev examples (when there are two or more)."""
+    if eval_ds is None or len(eval_ds) < 2 or not hasattr(model, "get_encoder"):
+        return None
+    columns = [c for c in ("input_ids", "attention_mask", "labels") if c in eval_ds.column_names]
+    n = min(SOURCE_USE_EXAMPLES, len(eval_ds))
+    features = eval_ds.select(range(n)).select_columns(columns)
+    return SourceUseCallback(list(features), collator)
 
 
 def seq2seq_collator(
