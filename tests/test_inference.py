@@ -321,6 +321,24 @@ def test_int8_quantisation(
     assert np.abs(fp32 - int8).max() < 0.1
 
 
+@pytest.mark.slow
+def test_compiled_model_predicts_what_the_eager_one_does(
+    tiny_topic_model: Path, topic: TopicClassifier, articles: list[str]
+) -> None:
+    compiled = TopicClassifier.from_pretrained(
+        tiny_topic_model, device="cpu", dtype="float32", batch_size=8, compile=True
+    )
+    assert type(compiled.model).__name__ == "OptimizedModule"
+    assert compiled.labels == topic.labels  # attributes still reach the wrapped model
+    eager = topic.predict_proba(articles[:12])
+    assert np.abs(compiled.predict_proba(articles[:12]) - eager).max() < 1e-3
+
+
+def test_compile_and_quantize_are_refused_together(tiny_topic_model: Path) -> None:
+    with pytest.raises(ValueError, match="compile=True and quantize=True"):
+        TopicClassifier.from_pretrained(tiny_topic_model, device="cpu", quantize=True, compile=True)
+
+
 # ----------------------------------------------------------------------------- summaries
 
 

@@ -34,6 +34,11 @@ def _add_runtime_options(p: argparse.ArgumentParser) -> None:
         "--quantize", action="store_true", help="dynamic int8 quantisation (CPU; faster)"
     )
     g.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the model: ~1.6x faster on large inputs after ~15 s of compiling",
+    )
+    g.add_argument(
         "--dtype",
         default="auto",
         choices=("auto", "float32", "bfloat16", "float16"),
@@ -59,6 +64,7 @@ def _load_kwargs(args: argparse.Namespace, device: Any = None) -> dict[str, Any]
         "device": device if device is not None else args.device,
         "batch_size": args.batch_size,
         "quantize": args.quantize,
+        "compile": args.compile,
         "dtype": args.dtype,
         "max_length": args.max_length,
         "stride": args.stride,
