@@ -130,7 +130,7 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
     loaded = _rss_mb()
     start = time.perf_counter()
     # compiled variants compile while they warm up: on batches of every length, as a long run would
-    run(texts[: COMPILE_WARMUP if args.worker.endswith("compiled") else WARMUP])
+    run(texts[: COMPILE_WARMUP if args.worker == "khabar-compiled" else WARMUP])
     warmup_seconds = time.perf_counter() - start
     start = time.perf_counter()
     preds = run(texts)

@@ -193,14 +193,13 @@ PAIRS = [
 ]
 
 
-def _probe_batch(tokenizer: AutoTokenizer, model: torch.nn.Module) -> dict[str, torch.Tensor]:
-    features = [
-        {"input_ids": tokenizer(t)["input_ids"], "labels": tokenizer(text_target=s)["input_ids"]}
-        for t, s in PAIRS
-    ]
-    for f in features:
-        f["attention_mask"] = [1] * len(f["input_ids"])
-    return dict(seq2seq_collator(tokenizer, model)(features))
+def _probe_features(tokenizer: AutoTokenizer) -> list[dict[str, list[int]]]:
+    features = []
+    for text, summary in PAIRS:
+        ids = tokenizer(text)["input_ids"]
+        labels = tokenizer(text_target=summary)["input_ids"]
+        features.append({"input_ids": ids, "attention_mask": [1] * len(ids), "labels": labels})
+    return features
 
 
 def _tiny_scratch(tmp_path: Path) -> ScratchConfig:
@@ -215,7 +214,7 @@ def test_source_use_tells_a_working_encoder_from_a_collapsed_one(
     tokenizer = AutoTokenizer.from_pretrained(tiny_summarizer_model)
     torch.manual_seed(0)
     model = scratch_seq2seq(_tiny_scratch(tmp_path), tokenizer)
-    batch = _probe_batch(tokenizer, model)
+    batch = dict(seq2seq_collator(tokenizer, model)(_probe_features(tokenizer)))
     fresh = source_use(model, batch)
     assert fresh["encoder_spread"] > 10 * COLLAPSE_SPREAD
 
@@ -242,11 +241,7 @@ def test_source_use_callback_logs_and_warns_on_a_collapse(
     model = scratch_seq2seq(_tiny_scratch(tmp_path), tokenizer)
     with torch.no_grad():
         model.shared.weight.zero_()  # every input (and output) token alike
-    features = [
-        {"input_ids": tokenizer(t)["input_ids"], "labels": tokenizer(text_target=s)["input_ids"]}
-        for t, s in PAIRS
-    ]
-    callback = SourceUseCallback(features, seq2seq_collator(tokenizer, model))
+    callback = SourceUseCallback(_probe_features(tokenizer), seq2seq_collator(tokenizer, model))
     state = TrainerState()
     state.global_step = 7
     with caplog.at_level(logging.WARNING, logger="khabar"):

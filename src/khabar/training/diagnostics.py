@@ -13,7 +13,7 @@ usual curves says why ROUGE stays near zero. Two numbers on a fixed batch of dev
   encoder; near 0 when the encoder has collapsed.
 
 :class:`SourceUseCallback` adds both to the trainer's log history at each evaluation (so they are
-saved with the model in ``log_history.json``) and warns when the encoder has collapsed.
+saved with the model in :data:`~khabar.model_dir.LOG_HISTORY_FILE`) and warns when the encoder has collapsed.
 """
 
 from __future__ import annotations
@@ -61,12 +61,12 @@ def source_use(model: PreTrainedModel, batch: Mapping[str, torch.Tensor]) -> dic
     model.eval()
     try:
         with torch.inference_mode():
-            own = float(model(**inputs).loss)
-            other = float(model(**shifted).loss)
-            encoder = model.get_encoder()
-            hidden = encoder(
+            encoded = model.get_encoder()(
                 input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"]
-            ).last_hidden_state
+            )
+            own = float(model(**inputs, encoder_outputs=encoded).loss)
+            other = float(model(**shifted).loss)
+            hidden = encoded.last_hidden_state
             shortest = int(inputs["attention_mask"].sum(dim=1).min())
             head = hidden[:, : max(1, min(SPREAD_POSITIONS, shortest))].float()
             spread = float(head.std(dim=0).mean())
@@ -86,7 +86,6 @@ class SourceUseCallback(TrainerCallback):
         if len(features) < 2:
             raise ValueError("SourceUseCallback needs at least two dev examples")
         self.batch = collator([dict(f) for f in features])
-        self.history: list[dict[str, float]] = []
 
     def on_evaluate(
         self,
@@ -99,7 +98,6 @@ class SourceUseCallback(TrainerCallback):
         if model is None or not state.is_world_process_zero:
             return
         stats = source_use(model, self.batch)
-        self.history.append(stats)
         state.log_history.append({**stats, "epoch": state.epoch, "step": state.global_step})
         logger.info(
             "step %d: source gain %.3f nats/token, encoder spread %.3f",

@@ -6,8 +6,8 @@ articles *and* summaries → model factory (:func:`~khabar.modeling.build_seq2se
 encoder-decoder, or a small T5 or BART with a unigram tokenizer trained on the training split) →
 ``Seq2SeqTrainer`` (dynamic padding, label padding ignored in the loss, ``predict_with_generate``,
 best checkpoint by ROUGE, and at each evaluation a check that the model still reads its input:
-:mod:`khabar.training.diagnostics`) → evaluation with khabar's Arabic-aware ROUGE beside a lead-k baseline
-on the same articles → an atomically written, HF-native model directory whose
+:mod:`khabar.training.diagnostics`) → evaluation with khabar's Arabic-aware ROUGE beside a lead-k
+baseline on the same articles → an atomically written, HF-native model directory whose
 ``generation_config.json`` holds the config's decoding settings.
 
 Evaluation reads raw articles as inference does: the saved preprocessing is applied to the
