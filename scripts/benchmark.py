@@ -25,15 +25,6 @@ The numbers are printed, not asserted.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Running a file in scripts/ puts scripts/ first on sys.path, where evaluate.py would shadow the
-# `evaluate` package that khabar's metrics import: take it off the path.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
-
-
 import argparse
 import gzip
 import json
@@ -41,8 +32,10 @@ import os
 import random
 import resource
 import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 WARMUP = 16

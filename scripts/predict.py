@@ -10,13 +10,6 @@ across GPUs, or across CPU processes on a machine without GPUs::
 import sys
 from pathlib import Path
 
-# Running a file in scripts/ puts scripts/ first on sys.path, where evaluate.py would shadow the
-# `evaluate` package that khabar's metrics import: take it off the path.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
-
-from pathlib import Path
-
 # scripts/evaluate.py would otherwise shadow the `evaluate` package imported by khabar
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 

@@ -21,6 +21,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--data-dir", default=None, help="khabar data directory (default: $KHABAR_DATA_DIR)"
     )
+    parser.addoption(
+        "--models-dir",
+        default=None,
+        help="directory of pretrained checkpoints (default: $KHABAR_MODELS_DIR)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +39,30 @@ def data_dir(pytestconfig: pytest.Config) -> Path:
         pytest.skip(f"data directory {path} has no topic/ant")
     os.environ["KHABAR_DATA_DIR"] = str(path)
     return path
+
+
+E5_CHECKPOINT = "multilingual-e5-small-ar"
+"""The real pretrained encoder in the models directory (12-layer BERT, hidden 384)."""
+
+
+@pytest.fixture(scope="session")
+def models_dir(pytestconfig: pytest.Config) -> Path:
+    """The pretrained checkpoints (plain transformers directories); skips the test when not
+    configured."""
+    raw = pytestconfig.getoption("--models-dir") or os.environ.get("KHABAR_MODELS_DIR")
+    if not raw:
+        pytest.skip("no models directory: set KHABAR_MODELS_DIR or pass --models-dir")
+    path = Path(raw).resolve()
+    if not (path / E5_CHECKPOINT / "config.json").is_file():
+        pytest.skip(f"models directory {path} has no {E5_CHECKPOINT}/config.json")
+    os.environ["KHABAR_MODELS_DIR"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def e5_checkpoint(models_dir: Path) -> Path:
+    """The shared multilingual E5 encoder checkpoint (real weights, float32)."""
+    return models_dir / E5_CHECKPOINT
 
 
 @pytest.fixture(scope="session")

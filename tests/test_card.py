@@ -27,7 +27,7 @@ from khabar.card import (
     validate_card,
     write_model_card,
 )
-from khabar.datasets_info import DATASETS, find_dataset
+from khabar.data.datasets_info import DATASETS, find_dataset
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -458,14 +458,14 @@ def test_usage_snippets_name_real_khabar_api(tmp_path: Path) -> None:
 def test_write_model_card_never_loses_a_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import khabar.card
+    import khabar.card.render
 
     model = make_model_dir(tmp_path / "m", task="topic", labels=["a"], datasets=["topic/ant"])
 
     def broken(*args: Any, **kwargs: Any) -> str:
         raise RuntimeError("template bug")
 
-    monkeypatch.setattr(khabar.card, "render_model_card", broken)
+    monkeypatch.setattr(khabar.card.render, "render_model_card", broken)
     text = write_model_card(model).read_text(encoding="utf-8")
     assert "could not be rendered (RuntimeError: template bug)" in text
     assert ModelCard(text).data.language == "ar"

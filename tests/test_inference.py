@@ -27,8 +27,8 @@ from khabar.inference import (
     TopicClassifier,
     resolve_device,
 )
+from khabar.reading.windows import WindowSettings, classify_logits, encode_windows, softmax
 from khabar.text import clean_article
-from khabar.windows import WindowSettings, classify_logits, encode_windows, softmax
 
 SHORT_ARABIC = [
     "فاز المنتخب بالمباراة النهائية",
@@ -51,7 +51,7 @@ def _articles(data_dir: Path, n: int, path: str = "topic/ant/test.jsonl.gz") -> 
 
 @pytest.fixture(scope="module")
 def topic(tiny_topic_model: Path) -> TopicClassifier:
-    # float32: the numbers are compared with khabar.windows / transformers' own float32 runs
+    # float32: the numbers are compared with khabar.reading.windows / transformers' own float32 runs
     return TopicClassifier.from_pretrained(
         tiny_topic_model, device="cpu", batch_size=8, dtype="float32"
     )
@@ -114,7 +114,7 @@ def test_predict_proba(topic: TopicClassifier, articles: list[str]) -> None:
 def test_long_articles_use_the_evaluation_windowing(
     topic: TopicClassifier, articles: list[str]
 ) -> None:
-    """Same numbers as khabar.windows.classify_logits on the preprocessed text."""
+    """Same numbers as khabar.reading.windows.classify_logits on the preprocessed text."""
     settings = WindowSettings(topic.max_length, topic.stride, topic.max_windows)
     prepared = [topic.preprocessor(t) for t in articles[:6]]
     expected = softmax(classify_logits(topic.model, topic.tokenizer, prepared, settings=settings))
@@ -298,7 +298,7 @@ def test_overrides_and_device(tiny_topic_model: Path, articles: list[str]) -> No
 def test_dtypes(tiny_topic_model: Path, topic: TopicClassifier, articles: list[str]) -> None:
     import torch
 
-    from khabar.inference.base import native_bf16, resolve_dtype
+    from khabar.device import native_bf16, resolve_dtype
 
     cpu = torch.device("cpu")
     assert resolve_dtype("auto", cpu) == (torch.bfloat16 if native_bf16(cpu) else torch.float32)

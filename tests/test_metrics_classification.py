@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from khabar.metrics import (
-    ClassificationMetrics,
     classification_report,
     plot_confusion_matrix,
     plot_learning_curve,
@@ -148,37 +147,6 @@ def test_matches_sklearn_on_random_data(seed: int) -> None:
         assert cls["support"] == int(s[i])
     expected_cm = metrics.confusion_matrix(refs, preds, labels=labels).tolist()
     assert report["confusion_matrix"] == expected_cm
-
-
-# --- evaluate wrapper ---------------------------------------------------------------------------
-
-
-def test_evaluate_metric_with_label_names() -> None:
-    out = ClassificationMetrics().compute(
-        predictions=[0, 1, 1, 1, 0, 1], references=[0, 0, 1, 1, 1, 2], label_names=LABELS
-    )
-    assert out == _hand_report()
-
-
-def test_evaluate_metric_labels_alias_and_batches() -> None:
-    metric = ClassificationMetrics()
-    metric.add_batch(predictions=[0, 1, 1], references=[0, 0, 1])
-    metric.add_batch(predictions=[1, 0, 1], references=[1, 1, 2])
-    out = metric.compute(labels=LABELS)
-    assert out == _hand_report()
-
-
-def test_evaluate_metric_default_label_names() -> None:
-    out = ClassificationMetrics().compute(predictions=[0, 2], references=[1, 2])
-    assert out["labels"] == ["0", "1", "2"]
-    assert out["confusion_matrix"] == [[0, 0, 0], [1, 0, 0], [0, 0, 1]]
-
-
-def test_evaluate_metric_conflicting_names_raise() -> None:
-    with pytest.raises(ValueError, match="alias"):
-        ClassificationMetrics().compute(
-            predictions=[0], references=[0], label_names=["a"], labels=["b"]
-        )
 
 
 # --- plots --------------------------------------------------------------------------------------

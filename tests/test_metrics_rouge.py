@@ -8,12 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from khabar.metrics import ArabicRouge, RougeTokenizer, lead_baseline, rouge_scores
-from khabar.metrics._tokenize import split_sentences
+from khabar.metrics import RougeTokenizer, _tokenize, lead_baseline, rouge_scores
 from khabar.metrics.rouge import lcs_length
+from khabar.text import split_sentences
 
 TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 RAW = RougeTokenizer.unnormalized()
+LSUM = RougeTokenizer().split_lsum
 
 
 def f1(p: float, r: float) -> float:
@@ -299,40 +300,11 @@ def test_scores_are_in_unit_interval(pred: str, refs: list[str]) -> None:
             assert 0.0 <= value <= 1.0 + 1e-12
 
 
-# --- evaluate wrapper ---------------------------------------------------------------------------
-
-
-def test_evaluate_metric_string_and_list_references() -> None:
-    metric = ArabicRouge()
-    preds = ["ذهب الولد إلى المدرسة", "فاز الفريق"]
-    as_str = metric.compute(predictions=preds, references=["ذهب الولد الى المدرسة صباحا", "فاز"])
-    assert as_str["rouge1"] == pytest.approx((8 / 9 + f1(0.5, 1.0)) / 2)
-    as_list = metric.compute(
-        predictions=preds, references=[["ذهب الولد الى المدرسة صباحا"], ["خسر", "فاز"]]
-    )
-    assert as_list == as_str
-    mixed = metric.compute(predictions=preds, references=["ذهب الولد الى المدرسة صباحا", ["فاز"]])
-    assert mixed == as_str
-
-
-def test_evaluate_metric_options() -> None:
-    metric = ArabicRouge()
-    pred, ref = ["أحمد والكتاب"], ["احمد كتاب"]
-    assert metric.compute(predictions=pred, references=ref)["rouge1"] == pytest.approx(0.5)
-    stemmed = metric.compute(predictions=pred, references=ref, use_stemmer=True)
-    assert stemmed["rouge1"] == pytest.approx(1.0)
-    raw = metric.compute(predictions=pred, references=ref, normalize=False, rouge_types=["rouge1"])
-    assert set(raw) == {"rouge1", "rouge1_precision", "rouge1_recall"}
-    assert raw["rouge1"] == 0.0
-    mean = metric.compute(predictions=pred, references=[["احمد", "xyz"]], multi_ref="mean")
-    assert mean["rouge1_recall"] == pytest.approx(0.5)
-
-
 # --- sentence splitting and lead baseline -------------------------------------------------------
 
 
-def test_split_sentences() -> None:
-    assert split_sentences("جملة أولى. جملة ثانية؟ ثالثة! رابعة؛ خامسة… سادسة") == [
+def test_lsum_sentences() -> None:
+    assert LSUM("جملة أولى. جملة ثانية؟ ثالثة! رابعة؛ خامسة… سادسة") == [
         "جملة أولى.",
         "جملة ثانية؟",
         "ثالثة!",
@@ -340,15 +312,22 @@ def test_split_sentences() -> None:
         "خامسة…",
         "سادسة",
     ]
-    assert split_sentences("بلغ النمو 3.5 بالمئة. «انتهى.» ثم") == [
+    assert LSUM("بلغ النمو 3.5 بالمئة. «انتهى.» ثم") == [
         "بلغ النمو 3.5 بالمئة.",
         "«انتهى.»",
         "ثم",
     ]
     # newlines take precedence when present (the ROUGE-Lsum convention)
-    assert split_sentences("أ. ب\n\nج") == ["أ. ب", "ج"]
-    assert split_sentences("أ. ب\nج", always_split_punctuation=True) == ["أ.", "ب", "ج"]
-    assert split_sentences("  \n ") == []
+    assert LSUM("أ. ب\n\nج") == ["أ. ب", "ج"]
+    # the lead baseline's splitter (khabar.text.split_sentences) splits every line on
+    # punctuation too, but not after an abbreviation or an initial such as "أ."
+    assert split_sentences("جملة. ثانية\nج") == ["جملة.", "ثانية", "ج"]
+    assert split_sentences("أ. ب\nج") == ["أ. ب", "ج"]
+    assert LSUM("  \n ") == []
+    # "newlines": lines only, as rouge_score does
+    newlines = RougeTokenizer(lsum_split="newlines").split_lsum
+    assert newlines("جملة أولى. جملة ثانية؟") == ["جملة أولى. جملة ثانية؟"]
+    assert newlines("أ. ب\n\nج\n ") == ["أ. ب", "ج"]
 
 
 def test_lead_baseline() -> None:
@@ -372,3 +351,179 @@ def test_lead_baseline_scores_with_rouge() -> None:
     out = rouge_scores([summary], ["ارتفعت اسعار النفط"], rouge_types=["rouge1"])
     assert out["rouge1_recall"] == pytest.approx(1.0)
     assert out["rouge1_precision"] == pytest.approx(3 / 4)
+
+
+def test_lead_baseline_does_not_cut_after_abbreviations() -> None:
+    article = "قال د. أحمد الشهري إن النمو بلغ 3.5% هذا العام. وأضاف أن الخطة مستمرة."
+    assert lead_baseline([article]) == ["قال د. أحمد الشهري إن النمو بلغ 3.5% هذا العام."]
+    assert lead_baseline([article], k=2) == [
+        "قال د. أحمد الشهري إن النمو بلغ 3.5% هذا العام.\nوأضاف أن الخطة مستمرة."
+    ]
+
+
+# --- letters glued to digits ---------------------------------------------------------------------
+
+
+def test_letters_glued_to_digits_stay_one_token_by_default() -> None:
+    assert RougeTokenizer()("تشكيل1 ينبع26 1436هـ") == ["تشكيل1", "ينبع26", "1436ه"]
+    split = RougeTokenizer(split_letter_digit=True)
+    assert split("تشكيل1 ينبع26 1436هـ") == ["تشكيل", "1", "ينبع", "26", "1436", "ه"]
+    assert split("عام ٢٠٢٤ و۱۹ COVID19") == ["عام", "2024", "و", "19", "covid", "19"]
+    assert split("3.5") == ["3", "5"]  # a decimal point still separates, as before
+    # diacritics kept: a mark stays with the character before it
+    marks = RougeTokenizer(strip_tashkeel=False, split_letter_digit=True)
+    assert marks("بِ5 5ِب") == ["بِ", "5", "5ِ", "ب"]
+
+
+def test_letter_digit_split_changes_scores() -> None:
+    pred, ref = ["ارتفع مؤشر ينبع26 في 1436هـ"], ["ارتفع مؤشر ينبع 26 في 1436 هـ"]
+    glued = rouge_scores(pred, ref, rouge_types=["rouge1"])
+    assert glued["rouge1_precision"] == pytest.approx(3 / 5)
+    assert glued["rouge1_recall"] == pytest.approx(3 / 7)
+    split = rouge_scores(
+        pred, ref, rouge_types=TYPES, tokenizer=RougeTokenizer(split_letter_digit=True)
+    )
+    for rt in TYPES:
+        assert split[rt] == pytest.approx(1.0)
+
+
+# --- the ROUGE-Lsum convention ------------------------------------------------------------------
+
+
+def _latin_sentences(rng: random.Random) -> str:
+    """One line of several sentences (punctuation, no newline), or several lines."""
+    vocab = ["the", "a", "cat", "dog", "sat", "ran", "on", "in", "mat", "park", "big", "red"]
+    sentences = [
+        " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 8))) + rng.choice(".!?")
+        for _ in range(rng.randint(1, 4))
+    ]
+    return ("\n" if rng.random() < 0.3 else " ").join(sentences)
+
+
+def test_lsum_newlines_agrees_with_rouge_score() -> None:
+    rouge_scorer = pytest.importorskip(
+        "rouge_score.rouge_scorer", reason="rouge_score (dev extra) is not installed"
+    )
+    scorer = rouge_scorer.RougeScorer(["rougeLsum"], use_stemmer=False)
+    rng = random.Random(7)
+    preds = [_latin_sentences(rng) for _ in range(60)]
+    refs = [_latin_sentences(rng) for _ in range(60)]
+    newlines = RougeTokenizer(lsum_split="newlines")
+    per = rouge_scores(
+        preds, refs, rouge_types=["rougeLsum"], tokenizer=newlines, return_per_example=True
+    )
+    default = rouge_scores(preds, refs, rouge_types=["rougeLsum"], return_per_example=True)
+    differs = 0
+    for i, (pred, ref) in enumerate(zip(preds, refs)):
+        expected = scorer.score(ref, pred)["rougeLsum"]
+        assert per["rougeLsum"][i] == pytest.approx(expected.fmeasure, abs=1e-9), i
+        assert per["rougeLsum_precision"][i] == pytest.approx(expected.precision, abs=1e-9)
+        assert per["rougeLsum_recall"][i] == pytest.approx(expected.recall, abs=1e-9)
+        if "\n" in pred and "\n" in ref:  # one sentence per line: both conventions agree
+            assert default["rougeLsum"][i] == pytest.approx(expected.fmeasure, abs=1e-9)
+        differs += abs(default["rougeLsum"][i] - expected.fmeasure) > 1e-9
+    # khabar's default splits one-line texts into sentences; rouge_score does not
+    assert differs > 0
+
+
+def test_lsum_newlines_one_line_text_is_one_sentence() -> None:
+    pred, ref = ["تراجعت البورصة. ارتفعت اسعار النفط"], ["ارتفعت اسعار النفط. تراجعت البورصة"]
+    newlines = RougeTokenizer(lsum_split="newlines")
+    lines = rouge_scores(pred, ref, rouge_types=["rougeL", "rougeLsum"], tokenizer=newlines)
+    assert lines["rougeLsum"] == pytest.approx(lines["rougeL"])
+    assert lines["rougeL"] == pytest.approx(3 / 5)
+    assert rouge_scores(pred, ref, rouge_types=["rougeLsum"])["rougeLsum"] == pytest.approx(1.0)
+
+
+# --- XL-Sum's protocol --------------------------------------------------------------------------
+
+
+def test_xlsum_tokenization() -> None:
+    tok = RougeTokenizer.xlsum(stem=False)
+    # no Arabic normalisation, no digit mapping; letters, digits and symbols split apart;
+    # punctuation (Arabic comma, "!") dropped; symbols kept as tokens
+    text = "أعلنت الوزارة تشكيل1 لجنة ٢٠١٥م، بنسبة 25°!"
+    assert tok(text) == ["أعلنت", "الوزارة", "تشكيل", "1", "لجنة", "٢٠١٥", "م", "بنسبة", "25", "°"]
+    # diacritics and tatweel stay in their token; invisible format characters are deleted
+    assert tok("مَدرسةٌ كبيـرة كتا\u200cب") == ["مَدرسةٌ", "كبيـرة", "كتاب"]
+    # ROUGE-Lsum sentences are lines, tokenised without the letter/digit split (as XL-Sum does)
+    assert tok.split_lsum("جملة. ثانية\nثالثة") == ["جملة. ثانية", "ثالثة"]
+    assert tok.sentences("تشكيل1 لجنة\n25°") == [["تشكيل1", "لجنة"], ["25°"]]
+
+
+def test_xlsum_scores_hand_computed() -> None:
+    pred, ref = ["أعلنت الوزارة تشكيل1 لجنة"], ["اعلنت الوزارة تشكيل لجنة 1"]
+    xlsum = rouge_scores(
+        pred, ref, rouge_types=["rouge1"], tokenizer=RougeTokenizer.xlsum(stem=False)
+    )
+    # أعلنت != اعلنت (no normalisation); تشكيل and 1 match once split: 4 of 5 on both sides
+    assert xlsum["rouge1_precision"] == pytest.approx(4 / 5)
+    assert xlsum["rouge1_recall"] == pytest.approx(4 / 5)
+    khabar = rouge_scores(pred, ref, rouge_types=["rouge1"])
+    # alef unified, تشكيل1 one token: 3 of 4 predicted, 3 of 5 reference tokens
+    assert khabar["rouge1_precision"] == pytest.approx(3 / 4)
+    assert khabar["rouge1_recall"] == pytest.approx(3 / 5)
+
+
+def test_xlsum_snowball_stemming() -> None:
+    pytest.importorskip("nltk", reason="nltk is not installed")
+    tok = RougeTokenizer.xlsum(snowball_stopwords=False)
+    assert tok("والكتاب بالمدرسة للطلاب المعلمون أعلنت الوزارة") == [
+        "كتاب",
+        "مدرس",
+        "طلاب",
+        "معلم",
+        "اعلن",
+        "وزار",
+    ]
+    # tokens of at most 3 characters are not stemmed (Snowball alone: غزة → غز, إلى → الى)
+    assert tok("غزة إلى وزير") == ["غزة", "إلى", "زير"]
+    pred, ref = ["المعلمون والكتاب"], ["معلمون كتابهم"]
+    assert rouge_scores(pred, ref, rouge_types=["rouge1"], tokenizer=tok)["rouge1"] == 1.0
+    unstemmed = RougeTokenizer.xlsum(stem=False)
+    assert rouge_scores(pred, ref, rouge_types=["rouge1"], tokenizer=unstemmed)["rouge1"] == 0.0
+
+
+def test_xlsum_snowball_leaves_stopwords_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("nltk", reason="nltk is not installed")
+    monkeypatch.setattr(_tokenize, "_nltk_arabic_stopwords", lambda: ["هناك"])
+    assert RougeTokenizer.xlsum()("هناك الوزارة") == ["هناك", "وزار"]
+    assert RougeTokenizer.xlsum(snowball_stopwords=False)("هناك الوزارة") == ["هنا", "وزار"]
+
+
+def test_xlsum_stopwords_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("nltk", reason="nltk is not installed")
+    import nltk.corpus
+
+    class Missing:
+        def words(self, language: str) -> list[str]:
+            raise LookupError("Resource stopwords not found.")
+
+    monkeypatch.setattr(nltk.corpus, "stopwords", Missing())
+    with pytest.raises(LookupError, match=r"nltk\.downloader stopwords"):
+        RougeTokenizer.xlsum()
+
+
+def test_snowball_without_nltk_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "nltk.stem.snowball", None)
+    with pytest.raises(ImportError, match="pip install nltk"):
+        RougeTokenizer(stem=True, stemmer="snowball")
+    assert RougeTokenizer.xlsum(stem=False)("نص") == ["نص"]  # tokenising alone needs no nltk
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("lsum_split", "lines"), ("scheme", "rouge_score"), ("stemmer", "porter")],
+)
+def test_tokenizer_rejects_unknown_choices(field: str, value: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        RougeTokenizer(**{field: value})
+
+
+def test_new_options_are_part_of_equality() -> None:
+    assert RougeTokenizer(split_letter_digit=True) != RougeTokenizer()
+    assert RougeTokenizer(lsum_split="newlines") != RougeTokenizer()
+    assert RougeTokenizer.xlsum(stem=False) == RougeTokenizer.xlsum(stem=False)
+    assert RougeTokenizer.xlsum(stem=False) != RougeTokenizer.unnormalized()

@@ -18,9 +18,10 @@ from khabar.config import GenerationConfig, ScratchConfig, config_from_dict, loa
 from khabar.data import load_data
 from khabar.errors import ConfigError
 from khabar.evaluation import evaluate_model_dir, format_report, run_baseline
-from khabar.generation import build_generation_config, cut_head, encode_texts, generate_summaries
 from khabar.model_dir import LOG_HISTORY_FILE, ModelMeta
 from khabar.modeling import scratch_seq2seq
+from khabar.reading.seq2seq import build_generation_config, encode_texts, generate_summaries
+from khabar.reading.truncation import cut_head
 from khabar.text import TextPreprocessor
 from khabar.training import train
 from khabar.training.diagnostics import COLLAPSE_SPREAD, SourceUseCallback, source_use

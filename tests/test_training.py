@@ -17,10 +17,10 @@ from conftest import MODEL_DIR_FILES, tiny_classifier_config
 from khabar.config import config_from_dict
 from khabar.errors import ConfigError, DataError, ModelDirError
 from khabar.model_dir import ModelMeta
+from khabar.reading.truncation import head_tail
+from khabar.reading.windows import WindowSettings, classify_logits
 from khabar.text import TextPreprocessor
 from khabar.training import train
-from khabar.training.classification import head_tail
-from khabar.windows import WindowSettings, classify_logits
 
 EXPECTED_FILES = MODEL_DIR_FILES | {"confusion_matrix.png", "learning_curve.png"}
 

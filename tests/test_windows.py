@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from khabar.windows import aggregate
+from khabar.reading.windows import aggregate
 
 
 def test_mean_per_text_and_empty_texts() -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import inspect
 import os
+import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -23,11 +23,14 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 import yaml
 
 from khabar.errors import ConfigError
+from khabar.model_dir import ReadingSettings
+from khabar.tasks import TASK_NAMES, get_task
 
 Task = Literal["topic", "stance", "summarization"]
-TASKS: tuple[str, ...] = ("topic", "stance", "summarization")
+TASKS: tuple[str, ...] = TASK_NAMES
 ScratchArchitecture = Literal["bert", "modernbert", "t5", "bart"]
 DATA_DIR_ENV = "KHABAR_DATA_DIR"
+MODELS_DIR_ENV = "KHABAR_MODELS_DIR"
 T5_FAMILY_MARKERS = ("t5", "mt5", "arat5", "byt5", "flan-t5", "umt5")
 
 
@@ -88,11 +91,33 @@ class ScratchConfig:
 
 
 @dataclass
+class EncoderDecoderConfig:
+    """An encoder-decoder warm-started from an encoder checkpoint (BERT2BERT, Rothe et al. 2020):
+    the encoder and the decoder both start from ``model.checkpoint``; the decoder's
+    cross-attention is new. The tokenizer is the checkpoint's."""
+
+    decoder_layers: int | None = None
+    """Decoder depth: the checkpoint's first N layers (default: all of them). A shallower decoder
+    trains and generates faster; headlines are short."""
+    share_weights: bool = False
+    """Share the weights of the encoder and the decoder (BERT2BERT-share): the decoder's layers
+    are the encoder's first layers, only cross-attention and the output head are its own. About
+    half the trainable parameters; the saved model holds a copy for each side, so that it loads
+    with plain ``transformers``."""
+    tie_embeddings: bool = True
+    """Tie the decoder's output projection to its input word embeddings; untied, the output
+    projection starts as a copy of the pretrained embeddings."""
+
+
+@dataclass
 class ModelConfig:
     """Either a pretrained ``checkpoint`` (hub id or local directory) or a ``scratch`` model."""
 
     checkpoint: str | None = None
     scratch: ScratchConfig | None = None
+    encoder_decoder: EncoderDecoderConfig | None = None
+    """Summarisation: warm-start an encoder-decoder from ``checkpoint``, an encoder (BERT,
+    RoBERTa, XLM-R, ELECTRA, ...), with these settings."""
     max_length: int = 256
     """Tokens per input (per window for long classification inputs)."""
     stride: int = 64
@@ -111,8 +136,9 @@ class ModelConfig:
 
 
 @dataclass
-class GenerationConfig:
-    """Generation settings for summarisation; saved as the model's ``generation_config.json``."""
+class GenerationSettings:
+    """Decoding settings for summarisation (the ``generation`` section); saved as the model's
+    ``generation_config.json`` (a :class:`transformers.GenerationConfig`)."""
 
     num_beams: int = 4
     max_new_tokens: int = 48
@@ -166,7 +192,7 @@ class RunConfig:
     """Passed through to ``TrainingArguments`` (checked against its parameters), plus
     ``early_stopping_patience``."""
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
-    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
     output: OutputConfig = field(default_factory=OutputConfig)
     hub: HubConfig = field(default_factory=HubConfig)
     seed: int = 42
@@ -177,7 +203,12 @@ class RunConfig:
     # ------------------------------------------------------------------ helpers
     @property
     def is_seq2seq(self) -> bool:
-        return self.task == "summarization"
+        return get_task(self.task).is_seq2seq
+
+    @property
+    def reading(self) -> ReadingSettings:
+        """How the model reads its input (validated in :func:`validate`)."""
+        return ReadingSettings.from_model_config(self.model)
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration as plain data (what is saved beside the model)."""
@@ -326,18 +357,15 @@ def _from_mapping(
     return cls(**kwargs)
 
 
-def _training_argument_names(seq2seq: bool) -> set[str]:
+def _training_argument_types(seq2seq: bool) -> dict[str, Any]:
+    """Parameter → type of ``(Seq2Seq)TrainingArguments``, and of khabar's own ``training`` keys."""
     from transformers import Seq2SeqTrainingArguments, TrainingArguments
 
     cls = Seq2SeqTrainingArguments if seq2seq else TrainingArguments
-    return set(inspect.signature(cls.__init__).parameters) - {"self"}
+    hints = typing.get_type_hints(cls)
+    found = {f.name: hints.get(f.name, f.type) for f in dataclasses.fields(cls) if f.init}
+    return {**found, "early_stopping_patience": int, "max_train_minutes": float}
 
-
-SCRATCH_ARCHITECTURES: dict[bool, tuple[ScratchArchitecture, ...]] = {
-    False: ("bert", "modernbert"),
-    True: ("t5", "bart"),
-}
-"""From-scratch model families for classifiers (False) and summarisers (True), default first."""
 
 KHABAR_TRAINING_KEYS = {"early_stopping_patience", "max_train_minutes"}
 """Keys of ``training`` that khabar handles itself rather than passing to ``TrainingArguments``."""
@@ -348,6 +376,7 @@ def validate(config: RunConfig) -> RunConfig:
     file = config.source_file
     if config.task not in TASKS:
         raise ConfigError(f"task must be one of {TASKS}", file=file, key="task")
+    spec = get_task(config.task)
     model = config.model
     if (model.checkpoint is None) == (model.scratch is None):
         raise ConfigError(
@@ -356,29 +385,23 @@ def validate(config: RunConfig) -> RunConfig:
             file=file,
             key="model",
         )
-    if model.max_length < 8:
-        raise ConfigError("must be at least 8", file=file, key="model.max_length")
-    # windows (and their stride) are a classifier setting; summarisers read the head of the input
-    if config.task != "summarization" and not 0 <= model.stride < model.max_length // 2 + 1:
-        raise ConfigError(
-            f"must be >= 0 and at most half of model.max_length ({model.max_length})",
-            file=file,
-            key="model.stride",
-        )
-    if not 0.0 <= model.lead_weight <= 1.0:
-        raise ConfigError("must be between 0 and 1", file=file, key="model.lead_weight")
+    try:
+        # windows (stride, max_windows, lead weight) are a classifier setting; summarisers read
+        # the head (or head and tail) of the input
+        config.reading.validate(windowed=not spec.is_seq2seq)
+    except ConfigError as err:
+        raise ConfigError(err.message, file=file, key=err.key) from None
     if isinstance(model.class_weights, str) and model.class_weights != "balanced":
         raise ConfigError(
             "must be 'balanced' or a mapping label: weight", file=file, key="model.class_weights"
         )
     if model.scratch is not None:
-        families = SCRATCH_ARCHITECTURES[config.task == "summarization"]
+        families = spec.scratch_architectures
         if model.scratch.architecture is None:
-            model.scratch.architecture = families[0]
+            model.scratch.architecture = families[0]  # type: ignore[assignment]
         elif model.scratch.architecture not in families:
-            kind = "summarisation" if config.task == "summarization" else "classification"
             raise ConfigError(
-                f"'{model.scratch.architecture}' is not a from-scratch {kind} model; use one of "
+                f"'{model.scratch.architecture}' is not a from-scratch {spec.kind} model; use one of "
                 f"{', '.join(families)}",
                 file=file,
                 key="model.scratch.architecture",
@@ -389,6 +412,28 @@ def validate(config: RunConfig) -> RunConfig:
             file=file,
             key="model.scratch.hidden",
         )
+    if model.encoder_decoder is not None:
+        if not config.is_seq2seq:
+            raise ConfigError(
+                "warm-starting an encoder-decoder is a summarisation setting; remove it for "
+                f"task {config.task}",
+                file=file,
+                key="model.encoder_decoder",
+            )
+        if model.checkpoint is None:
+            raise ConfigError(
+                "needs model.checkpoint: the encoder checkpoint (e.g. a BERT) that both halves "
+                "start from",
+                file=file,
+                key="model.encoder_decoder",
+            )
+        layers = model.encoder_decoder.decoder_layers
+        if layers is not None and layers < 1:
+            raise ConfigError(
+                f"must be at least 1 (or null: all the checkpoint's layers), got {layers}",
+                file=file,
+                key="model.encoder_decoder.decoder_layers",
+            )
     data = config.data
     if not data.files and not data.dataset:
         raise ConfigError(
@@ -401,7 +446,7 @@ def validate(config: RunConfig) -> RunConfig:
                 file=file,
                 key=f"data.files.{split}",
             )
-    valid_args = _training_argument_names(config.is_seq2seq) | KHABAR_TRAINING_KEYS
+    valid_args = set(_training_argument_types(config.is_seq2seq))
     for key in config.training:
         if key not in valid_args:
             raise ConfigError(
@@ -411,6 +456,7 @@ def validate(config: RunConfig) -> RunConfig:
             )
     if "output_dir" in config.training:
         raise ConfigError("set output.dir instead", file=file, key="training.output_dir")
+    _check_training_values(config)
     if config.is_seq2seq and config.training.get("fp16") and is_t5_family(model.checkpoint):
         raise ConfigError(
             "T5-family models (T5, mT5, AraT5) overflow in float16 and train to NaN losses; "
@@ -430,6 +476,58 @@ def validate(config: RunConfig) -> RunConfig:
         except (ValueError, TypeError) as err:
             raise ConfigError(str(err), file=file, key="text") from None
     return config
+
+
+_FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+"""A number YAML 1.1 reads as a string (``5e-5``: no dot before the exponent)."""
+
+
+def _training_value_problem(value: Any, tp: Any) -> str | None:
+    """Why ``value`` does not fit the ``TrainingArguments`` field type ``tp`` (None: it fits)."""
+    import enum
+
+    args = get_args(tp) if get_origin(tp) in (Union, types.UnionType) else (tp,)
+    if value is None:
+        return None if type(None) in args else "must not be null"
+    enums = [a for a in args if isinstance(a, type) and issubclass(a, enum.Enum)]
+    if enums:  # eval_strategy: IntervalStrategy | str, ...: a string naming a member
+        allowed = [m.value for m in enums[0]]
+        if isinstance(value, bool):
+            return f"got {value}: YAML reads unquoted no/yes/off/on as booleans; quote it: '{allowed[0]}'"
+        return None if value in allowed else f"must be one of {allowed}, got {value!r}"
+    checks = {bool: (bool,), int: (int,), float: (int, float), str: (str,)}
+    simple = [a for a in args if a in checks]
+    if len(simple) < len([a for a in args if a is not type(None)]):
+        return None  # a type khabar does not check (mappings, paths, config objects)
+    for arg in simple:
+        if isinstance(value, checks[arg]) and (arg is bool or not isinstance(value, bool)):
+            return None
+    return f"expected {' or '.join(_type_name(a) for a in simple)}, got {value!r}"
+
+
+def _check_training_values(config: RunConfig) -> None:
+    """``training.*`` against the field types of ``(Seq2Seq)TrainingArguments``; a number that
+    YAML left a string (``5e-5``) becomes a number; early stopping needs evaluation."""
+    types_ = _training_argument_types(config.is_seq2seq)
+    training = config.training
+    for key, value in training.items():
+        tp = types_.get(key)
+        if tp is float and isinstance(value, str) and _FLOAT.fullmatch(value.strip()):
+            value = training[key] = float(value)
+        problem = _training_value_problem(value, tp) if tp is not None else None
+        if problem is None and key in KHABAR_TRAINING_KEYS and value <= 0:
+            problem = f"must be greater than 0, got {value!r}"
+        if problem:
+            raise ConfigError(problem, file=config.source_file, key=f"training.{key}")
+    if training.get("early_stopping_patience") and training.get("eval_strategy") == "no":
+        message = (
+            "needs evaluation during training: set training.eval_strategy to 'epoch' or 'steps'"
+        )
+        raise ConfigError(message, file=config.source_file, key="training.early_stopping_patience")
+
+
+GenerationConfig = GenerationSettings
+"""Former name of :class:`GenerationSettings` (it shadowed ``transformers.GenerationConfig``)."""
 
 
 def is_t5_family(checkpoint: str | None) -> bool:
@@ -500,9 +598,12 @@ def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
 
 __all__ = [
     "DATA_DIR_ENV",
+    "MODELS_DIR_ENV",
     "DataConfig",
+    "EncoderDecoderConfig",
     "EvaluationConfig",
     "GenerationConfig",
+    "GenerationSettings",
     "HubConfig",
     "ModelConfig",
     "OutputConfig",

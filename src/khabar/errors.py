@@ -15,6 +15,7 @@ class ConfigError(KhabarError, ValueError):
     def __init__(self, message: str, *, file: str | Path | None = None, key: str | None = None):
         self.file = str(file) if file is not None else None
         self.key = key
+        self.message = message
         where = []
         if self.file:
             where.append(self.file)
@@ -50,3 +51,7 @@ class DataError(KhabarError, ValueError):
 
 class ModelDirError(KhabarError, ValueError):
     """A model directory is missing, incomplete, unsafe, or would be overwritten."""
+
+
+class OptionError(KhabarError, ValueError):
+    """A command-line option or API argument has a value that cannot work; names the option."""

@@ -8,16 +8,13 @@ the data summary, training and evaluation results, plots and a ``README.md`` mod
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from khabar import __version__
+from khabar._version import __version__
 from khabar.errors import ModelDirError
 from khabar.io import read_json, write_json_atomic
-
-if TYPE_CHECKING:
-    from khabar.windows import WindowSettings
 
 META_FILE = "khabar_config.json"
 RUN_CONFIG_FILE = "run_config.yaml"
@@ -28,43 +25,169 @@ CONFUSION_MATRIX_FILE = "confusion_matrix.png"
 LEARNING_CURVE_FILE = "learning_curve.png"
 LOG_HISTORY_FILE = "trainer_log_history.json"
 CHECKPOINTS_DIR = "checkpoints"
+CARD_FILE = "README.md"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
+
+
+TRUNCATION_RULES: dict[str, str] = {
+    "head": "the first max_length tokens of the text (its lead), end-of-sequence token kept",
+    "head_tail": "the first and last max_length/2 tokens of the text, joined by ' … '",
+}
+"""How an input longer than ``max_length`` tokens is cut (training, and seq2seq inference)."""
+
+
+@dataclass(frozen=True)
+class ReadingSettings:
+    """How a model reads its input, from the config to the model directory to inference.
+
+    The one carrier of these settings: the run config's ``model`` section fills it
+    (:meth:`from_model_config`), ``khabar_config.json`` stores it, evaluation and inference read it
+    back and may override any field (:meth:`replace`); every value is checked in :meth:`validate`.
+    """
+
+    max_length: int = 256
+    """Tokens per input (per window, for classifiers reading long texts in windows)."""
+    stride: int = 64
+    """Classifiers: overlap in tokens between consecutive windows."""
+    max_windows: int = 8
+    """Classifiers: at most this many windows per text, spread over the whole text (0 = all)."""
+    lead_weight: float = 0.0
+    """Classifiers: share of the first window (headline and lead) in a text's aggregate; the rest
+    is the mean over all windows. 0 is the plain mean."""
+    truncation: str = "head"
+    """Training inputs (and seq2seq inputs) longer than ``max_length``: ``head`` or ``head_tail``."""
+    max_target_length: int | None = None
+    """Seq2seq: tokens kept of each reference summary at training."""
+
+    def validate(
+        self, *, windowed: bool = True, positions: int | None = None, prefix: str = "model."
+    ) -> ReadingSettings:
+        """Check every field; ``ConfigError`` names ``prefix + field`` (``model.stride``, or the
+        option name at inference). ``windowed``: also check the window fields (classifiers);
+        ``positions``: the model's position limit, when known."""
+        from khabar.errors import ConfigError
+
+        def fail(name: str, message: str) -> ConfigError:
+            return ConfigError(message, key=f"{prefix}{name}")
+
+        if not isinstance(self.max_length, int) or self.max_length < 8:
+            raise fail("max_length", f"must be an integer of at least 8, got {self.max_length!r}")
+        if positions is not None and self.max_length > positions:
+            raise fail(
+                "max_length",
+                f"{self.max_length} exceeds the model's {positions} positions; use at most "
+                f"{positions}",
+            )
+        if self.truncation not in TRUNCATION_RULES:
+            raise fail(
+                "truncation",
+                f"must be one of {', '.join(TRUNCATION_RULES)}, got {self.truncation!r}",
+            )
+        if self.max_target_length is not None and self.max_target_length < 1:
+            raise fail("max_target_length", f"must be at least 1, got {self.max_target_length}")
+        if not windowed:
+            return self
+        if not isinstance(self.stride, int) or not 0 <= self.stride <= self.max_length // 2:
+            raise fail(
+                "stride",
+                f"must be >= 0 and at most half of max_length ({self.max_length}), got "
+                f"{self.stride!r}",
+            )
+        if not isinstance(self.max_windows, int) or self.max_windows < 0:
+            raise fail("max_windows", f"must be >= 0 (0 = all), got {self.max_windows!r}")
+        if not 0.0 <= float(self.lead_weight) <= 1.0:
+            raise fail("lead_weight", f"must be between 0 and 1, got {self.lead_weight!r}")
+        return self
+
+    def replace(self, **overrides: Any) -> ReadingSettings:
+        """A copy with the given fields replaced (``None`` values keep the current ones)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @classmethod
+    def from_model_config(cls, model: Any) -> ReadingSettings:
+        """The reading settings of a run config's ``model`` section."""
+        return cls(**{f.name: getattr(model, f.name) for f in fields(cls)})
+
+    def describe_aggregation(self) -> str:
+        """How a classifier turns window logits into one prediction, in words (for the card)."""
+        if self.lead_weight <= 0:
+            return "the mean of the window logits"
+        return (
+            f"{self.lead_weight:g} x the first window's logits + {1 - self.lead_weight:g} x the "
+            "mean of all windows' logits (the lead is weighted)"
+        )
+
+
+READING_FIELDS = tuple(f.name for f in fields(ReadingSettings))
 
 
 @dataclass
 class ModelMeta:
-    """khabar's description of a trained model, saved as ``khabar_config.json``."""
+    """khabar's description of a trained model, saved as ``khabar_config.json``.
+
+    The reading settings are stored flat (``max_length``, ``stride``, ...) beside ``task`` and
+    ``labels``, as every khabar version has written them.
+    """
 
     task: str
     labels: list[str] = field(default_factory=list)
     base_model: str | None = None
     """The pretrained checkpoint fine-tuned, or None for a model trained from scratch."""
-    max_length: int = 256
-    stride: int = 64
-    max_windows: int = 8
-    truncation: str = "head"
-    lead_weight: float = 0.0
-    max_target_length: int | None = None
+    reading: ReadingSettings = field(default_factory=ReadingSettings)
     datasets: list[str] = field(default_factory=list)
+    base_model_info: dict[str, Any] = field(default_factory=dict)
+    """Provenance of the base model (name, source, licence, how it was loaded), when known."""
     khabar_version: str = __version__
 
-    def window_settings(self) -> WindowSettings:
-        """How evaluation and inference read this model's long inputs."""
-        from khabar.windows import WindowSettings  # torch-free import of this module
+    @property
+    def max_length(self) -> int:
+        return self.reading.max_length
 
-        return WindowSettings(self.max_length, self.stride, self.max_windows, self.lead_weight)
+    @property
+    def stride(self) -> int:
+        return self.reading.stride
+
+    @property
+    def max_windows(self) -> int:
+        return self.reading.max_windows
+
+    @property
+    def lead_weight(self) -> float:
+        return self.reading.lead_weight
+
+    @property
+    def truncation(self) -> str:
+        return self.reading.truncation
+
+    @property
+    def max_target_length(self) -> int | None:
+        return self.reading.max_target_length
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(data.pop("reading"))
+        if not data["base_model_info"]:
+            del data["base_model_info"]
+        return data
 
     def save(self, directory: str | Path) -> Path:
-        return write_json_atomic(Path(directory) / META_FILE, asdict(self))
+        return write_json_atomic(Path(directory) / META_FILE, self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelMeta:
+        known = {f.name for f in fields(cls)} - {"reading"}
+        reading = ReadingSettings(**{k: data[k] for k in READING_FIELDS if k in data})
+        return cls(reading=reading, **{k: v for k, v in data.items() if k in known})
 
     @classmethod
     def load(cls, directory: str | Path) -> ModelMeta:
         path = Path(directory) / META_FILE
         if not path.is_file():
             raise ModelDirError(f"{directory}: no {META_FILE}; not a khabar model directory")
-        data: dict[str, Any] = read_json(path)
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        data = read_json(path)
+        if not isinstance(data, dict) or "task" not in data:
+            raise ModelDirError(f"{path}: not a khabar model description (no 'task')")
+        return cls.from_dict(data)
 
 
 def find_pickle_weights(directory: str | Path) -> list[Path]:
@@ -97,15 +220,19 @@ def check_model_dir(directory: str | Path) -> Path:
 
 
 __all__ = [
+    "CARD_FILE",
     "CHECKPOINTS_DIR",
     "CONFUSION_MATRIX_FILE",
     "DATA_SUMMARY_FILE",
     "EVAL_RESULTS_FILE",
     "LEARNING_CURVE_FILE",
     "META_FILE",
+    "READING_FIELDS",
     "RUN_CONFIG_FILE",
     "TRAIN_RESULTS_FILE",
+    "TRUNCATION_RULES",
     "ModelMeta",
+    "ReadingSettings",
     "check_model_dir",
     "find_pickle_weights",
 ]

@@ -9,8 +9,9 @@ returns typed results (:mod:`khabar.inference.results`) flagged where the input 
 
 from __future__ import annotations
 
+from khabar.device import resolve_device
 from khabar.inference.analyzer import NewsAnalyzer
-from khabar.inference.base import Predictor, resolve_device, resolve_model_dir
+from khabar.inference.base import Predictor
 from khabar.inference.classifier import SequenceClassifier, StanceDetector, TopicClassifier
 from khabar.inference.results import (
     FLAGS,
@@ -20,6 +21,7 @@ from khabar.inference.results import (
     SummaryResult,
 )
 from khabar.inference.summarizer import Summarizer
+from khabar.modeling.loading import resolve_model_dir
 
 __all__ = [
     "FLAGS",

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from khabar._logging import get_logger
+from khabar.device import resolve_device, resolve_dtype
 from khabar.errors import ModelDirError
-from khabar.model_dir import META_FILE, ModelMeta, check_model_dir
+from khabar.model_dir import ModelMeta, ReadingSettings
+from khabar.modeling.loading import load_model, load_tokenizer, resolve_model_dir
+from khabar.tasks import get_task
 from khabar.text import TextPreprocessor, clean_article
 
 if TYPE_CHECKING:
@@ -52,16 +54,6 @@ TextInput = str | bytes | None
 DEFAULT_MAX_CHARS = 100_000
 """Characters of one input that are read at most (see the ``oversized`` flag)."""
 
-HUB_ALLOW_PATTERNS = (
-    "*.json",
-    "*.safetensors",
-    "*.txt",
-    "*.model",
-    "*.yaml",
-    "*.md",
-    "*.tiktoken",
-)
-"""What is fetched from a Hub repository: never pickles, never Python files."""
 
 _ARABIC_LETTER = re.compile(
     "[\u0621-\u063a\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06fa-\u06fc"
@@ -74,115 +66,6 @@ P = TypeVar("P", bound="Predictor")
 def has_arabic(text: str) -> bool:
     """True when ``text`` holds at least one Arabic letter."""
     return _ARABIC_LETTER.search(text) is not None
-
-
-def resolve_device(device: str | int | torch.device | None = "auto") -> torch.device:
-    """``"auto"``/``None``: CUDA if available, then Apple MPS, then CPU; otherwise as given.
-
-    Raises:
-        ValueError: for a device that does not exist on this machine.
-    """
-    import torch
-
-    if device is None or device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if isinstance(device, int):
-        device = torch.device("cpu") if device < 0 else torch.device("cuda", device)
-    try:
-        resolved = torch.device(device)
-    except RuntimeError as err:
-        raise ValueError(f"unknown device {device!r} (use auto, cpu, cuda, cuda:N or mps)") from err
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} asked for, but CUDA is not available here")
-    if resolved.type == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise ValueError(f"device {device!r} asked for, but MPS is not available here")
-    return resolved
-
-
-def resolve_model_dir(path_or_id: str | Path, *, revision: str | None = None) -> Path:
-    """A checked local model directory for a path or a Hub id (through the local cache).
-
-    Raises:
-        ModelDirError: the directory is missing, incomplete or holds only pickle weights, or the
-            Hub id cannot be fetched (offline and not cached).
-    """
-    path = Path(path_or_id).expanduser()
-    if path.exists():
-        root = check_model_dir(path)
-    else:
-        text = str(path_or_id)
-        looks_like_id = text.count("/") == 1 and not text.startswith((".", "/", "~"))
-        if not looks_like_id:
-            raise ModelDirError(f"model directory '{path}' does not exist")
-        try:
-            from huggingface_hub import snapshot_download
-
-            local = snapshot_download(
-                repo_id=text, revision=revision, allow_patterns=list(HUB_ALLOW_PATTERNS)
-            )
-        except Exception as err:  # offline, unknown repo, network: all the same to the caller
-            raise ModelDirError(
-                f"'{text}' is not a local directory, and fetching it from the Hugging Face Hub "
-                f"failed ({type(err).__name__}: {err}). Offline? Pass a local model directory, "
-                "or download it once where the Hub can be reached."
-            ) from None
-        root = check_model_dir(local)
-    if not (root / META_FILE).is_file():
-        raise ModelDirError(
-            f"'{root}' has no {META_FILE}: not a khabar model directory (train one with "
-            "`khabar train`, or use plain transformers for other models)"
-        )
-    return root
-
-
-_DTYPES = {
-    "float32": "float32",
-    "fp32": "float32",
-    "bfloat16": "bfloat16",
-    "bf16": "bfloat16",
-    "float16": "float16",
-    "fp16": "float16",
-}
-
-
-def native_bf16(device: torch.device) -> bool:
-    """Whether ``device`` computes bfloat16 matrix products natively (CPU: AMX tiles)."""
-    import torch
-
-    if device.type == "cuda":
-        return bool(torch.cuda.is_bf16_supported())
-    if device.type == "cpu":
-        probe = getattr(torch.cpu, "_is_amx_tile_supported", None)
-        try:
-            return bool(probe()) if probe is not None else False
-        except Exception:  # a private probe: never let it break loading
-            return False
-    return False
-
-
-def resolve_dtype(dtype: torch.dtype | str | None, device: torch.device) -> torch.dtype:
-    """The weights dtype for ``dtype`` (see :meth:`Predictor.from_pretrained`) on ``device``.
-
-    Raises:
-        ValueError: an unknown dtype name.
-    """
-    import torch
-
-    if dtype is None or dtype == "auto":
-        return torch.bfloat16 if native_bf16(device) else torch.float32
-    if isinstance(dtype, torch.dtype):
-        return dtype
-    name = _DTYPES.get(str(dtype).lower().removeprefix("torch."))
-    if name is None:
-        raise ValueError(f"unknown dtype {dtype!r} (use auto, float32, bfloat16 or float16)")
-    return getattr(torch, name)  # type: ignore[no-any-return]
 
 
 def _cut(text: str, limit: int) -> str:
@@ -233,6 +116,8 @@ class Predictor:
         max_length: int | None = None,
         stride: int | None = None,
         max_windows: int | None = None,
+        lead_weight: float | None = None,
+        truncation: str | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
         model_dir: Path | None = None,
         compile: bool = False,
@@ -249,12 +134,29 @@ class Predictor:
         moved.eval()
         self.model: Any = compile_model(moved) if compile else moved
         self.batch_size = batch_size
-        self.max_length = int(max_length if max_length is not None else meta.max_length)
-        self.stride = int(stride if stride is not None else meta.stride)
-        self.max_windows = int(max_windows if max_windows is not None else meta.max_windows)
+        self.reading: ReadingSettings = meta.reading.replace(
+            max_length=max_length,
+            stride=stride,
+            max_windows=max_windows,
+            lead_weight=lead_weight,
+            truncation=truncation,
+        )
         self.max_chars = max_chars
         self.model_dir = model_dir
         self._check_lengths()
+
+    @property
+    def max_length(self) -> int:
+        """Tokens per input (per window for classifiers); see :attr:`reading`."""
+        return self.reading.max_length
+
+    @property
+    def stride(self) -> int:
+        return self.reading.stride
+
+    @property
+    def max_windows(self) -> int:
+        return self.reading.max_windows
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -271,6 +173,8 @@ class Predictor:
         max_length: int | None = None,
         stride: int | None = None,
         max_windows: int | None = None,
+        lead_weight: float | None = None,
+        truncation: str | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
         quantize: bool = False,
         dtype: torch.dtype | str | None = "auto",
@@ -287,6 +191,10 @@ class Predictor:
             stride: Overlap of consecutive windows in tokens (default: the model's).
             max_windows: Windows read per text at most, spread over it (0 = all; default: the
                 model's).
+            lead_weight: Share of the first window in a text's aggregate (default: the
+                model's; 0 = the plain mean of the windows).
+            truncation: Summarisers: how an article longer than ``max_length`` is cut
+                (``head`` or ``head_tail``; default: the model's).
             max_chars: Characters of one input read at most (see the ``oversized`` flag).
             quantize: Dynamic int8 quantisation of the linear layers (CPU only): faster, with a
                 small accuracy change (measured by ``scripts/benchmark.py``).
@@ -306,11 +214,7 @@ class Predictor:
         root = resolve_model_dir(path_or_id, revision=revision)
         meta = ModelMeta.load(root)
         if cls.tasks and meta.task not in cls.tasks:
-            hint = {
-                "topic": "TopicClassifier",
-                "stance": "StanceDetector",
-                "summarization": "Summarizer",
-            }.get(meta.task, "another class")
+            hint = get_task(meta.task).predictor
             raise ModelDirError(
                 f"'{root}' holds a {meta.task} model; {cls.__name__} needs "
                 f"{' or '.join(cls.tasks)}. Load it with {hint}."
@@ -336,24 +240,21 @@ class Predictor:
             max_length=max_length,
             stride=stride,
             max_windows=max_windows,
+            lead_weight=lead_weight,
+            truncation=truncation,
             max_chars=max_chars,
             model_dir=root,
             compile=compile,
         )
 
     def _check_lengths(self) -> None:
+        """Validate the reading settings once (every override included) against the model."""
         limit = getattr(self.model.config, "max_position_embeddings", None)
-        if self.max_length < 8:
-            raise ValueError(f"max_length must be at least 8, got {self.max_length}")
-        if isinstance(limit, int) and self.max_length > limit:
-            raise ValueError(f"max_length {self.max_length} exceeds the model's {limit} positions")
-        if not 0 <= self.stride <= self.max_length // 2:
-            raise ValueError(
-                f"stride must be between 0 and half of max_length ({self.max_length}), "
-                f"got {self.stride}"
-            )
-        if self.max_windows < 0:
-            raise ValueError(f"max_windows must be >= 0 (0 = all), got {self.max_windows}")
+        self.reading.validate(
+            windowed=not get_task(self.meta.task).is_seq2seq,
+            positions=limit if isinstance(limit, int) else None,
+            prefix="",
+        )
 
     # ------------------------------------------------------------------ inputs
     def prepare(self, texts: Sequence[TextInput], *, clean: bool = False) -> list[PreparedText]:
@@ -398,49 +299,6 @@ class Predictor:
 
 def _movable(model: Any) -> bool:
     return hasattr(model, "to")
-
-
-def load_model(auto_class: Any, root: Path, *, dtype: Any = None) -> Any:
-    """``auto_class.from_pretrained`` with safetensors only, no remote code, SDPA if supported."""
-    kwargs: dict[str, Any] = {"use_safetensors": True, "trust_remote_code": False}
-    if dtype is not None:
-        kwargs["dtype"] = dtype
-    with _quiet_loading():
-        try:
-            try:
-                return auto_class.from_pretrained(root, attn_implementation="sdpa", **kwargs)
-            except (ValueError, ImportError) as err:
-                if "sdpa" not in str(err).lower() and "attention" not in str(err).lower():
-                    raise
-                logger.debug("SDPA not supported by this architecture (%s); default attention", err)
-                return auto_class.from_pretrained(root, **kwargs)
-        except (OSError, ValueError) as err:
-            raise ModelDirError(f"cannot load the model in '{root}': {err}") from err
-
-
-@contextmanager
-def _quiet_loading() -> Iterator[None]:
-    """No per-tensor "Loading weights" progress bar for a model loaded for inference."""
-    from transformers.utils import logging as hf_logging
-
-    enabled = hf_logging.is_progress_bar_enabled()
-    if enabled:
-        hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if enabled:
-            hf_logging.enable_progress_bar()
-
-
-def load_tokenizer(root: Path) -> Any:
-    """The tokenizer saved in ``root`` (no remote code)."""
-    from transformers import AutoTokenizer
-
-    try:
-        return AutoTokenizer.from_pretrained(root, trust_remote_code=False)
-    except (OSError, ValueError) as err:
-        raise ModelDirError(f"cannot load the tokenizer in '{root}': {err}") from err
 
 
 def compile_model(model: Any) -> Any:

@@ -2,9 +2,10 @@
 
 :class:`TopicClassifier` and :class:`StanceDetector` share :class:`SequenceClassifier`; stance only
 adds the ``target`` that is paired with each text. Long texts go through
-:func:`khabar.windows.classify_logits`, the same windowing and aggregation evaluation uses: a text
+:func:`khabar.reading.windows.classify_logits`, the same windowing and aggregation evaluation uses: a text
 is read as overlapping windows of ``max_length`` tokens (at most ``max_windows`` of them, spread
-from its start to its end) and the window logits are averaged.
+from its start to its end) and the window logits are aggregated: the mean over the windows, or
+with the model's ``lead_weight`` a weighted sum of the first window and that mean.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from khabar.inference.results import ClassificationResult, StanceResult
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
 
-    from khabar.windows import WindowSettings
+    from khabar.model_dir import ReadingSettings
 
 logger = get_logger(__name__)
 
@@ -35,7 +36,7 @@ PAD_MULTIPLE = 16
 
 
 class _WindowTokenizer:
-    """The model's tokenizer, as :func:`~khabar.windows.classify_logits` sees it at inference.
+    """The model's tokenizer, as :func:`~khabar.reading.windows.classify_logits` sees it at inference.
 
     - It remembers which text each window of its last overflowing call came from
       (``overflow_to_sample_mapping``), so that the windows a text made before the
@@ -85,17 +86,16 @@ class SequenceClassifier(Predictor):
         return [str(id2label[i]) for i in range(len(id2label))]
 
     @property
-    def window_settings(self) -> WindowSettings:
-        from khabar.windows import WindowSettings
-
-        return WindowSettings(self.max_length, self.stride, self.max_windows, self.meta.lead_weight)
+    def window_settings(self) -> ReadingSettings:
+        """How texts are read in windows and aggregated (the model's, with any overrides)."""
+        return self.reading
 
     # ------------------------------------------------------------------ core
     def _probabilities(
         self, texts: list[PreparedText], targets: list[PreparedText] | None
     ) -> tuple[np.ndarray, list[int], list[tuple[str, ...]]]:
         """Probabilities (NaN rows for unusable inputs), windows read, and flags per input."""
-        from khabar.windows import classify_logits, softmax
+        from khabar.reading.windows import classify_logits, softmax
 
         n_labels = len(self.labels)
         probs = np.full((len(texts), n_labels), np.nan, dtype=np.float32)

@@ -49,7 +49,6 @@ launch --cpu`` starts a single process unless MPI is configured, so use ``--mult
 
 from __future__ import annotations
 
-import gzip
 import heapq
 import io
 import json
@@ -67,7 +66,14 @@ from khabar.inference.analyzer import NewsAnalyzer
 from khabar.inference.base import Predictor
 from khabar.inference.classifier import StanceDetector
 from khabar.inference.summarizer import Summarizer
-from khabar.io import read_json, write_json_atomic
+from khabar.io import (
+    decode_line,
+    describe_decode_error,
+    find_surrogate,
+    open_binary,
+    read_json,
+    write_json_atomic,
+)
 
 logger = get_logger(__name__)
 
@@ -137,17 +143,9 @@ class Distributed:
 
 
 def _open_input(path: str | Path) -> IO[bytes]:
-    if str(path) == "-":
-        return sys.stdin.buffer
-    p = Path(path)
-    if not p.is_file():
-        raise DataError("input file not found", file=p)
-    handle = open(p, "rb")  # noqa: SIM115
-    magic = handle.read(2)
-    handle.seek(0)
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
-    return handle
+    if str(path) != "-" and not Path(path).is_file():
+        raise DataError("input file not found", file=path)
+    return open_binary(path)
 
 
 def iter_lines(path: str | Path) -> Iterator[tuple[int, bytes]]:
@@ -218,11 +216,9 @@ class _Fields:
 def parse_line(line: int, raw: bytes, fields: _Fields) -> _Row | _Reject | None:
     """One input line → a row to predict, a reject with its reason, or None (blank line)."""
     try:
-        text = raw.decode("utf-8")
+        text = decode_line(raw, first=line == 1)
     except UnicodeDecodeError as err:
-        return _Reject(
-            line, None, f"not valid UTF-8 (byte {raw[err.start]:#04x} at position {err.start})"
-        )
+        return _Reject(line, None, describe_decode_error(raw, err))
     if not text.strip():
         return None
     try:
@@ -231,6 +227,12 @@ def parse_line(line: int, raw: bytes, fields: _Fields) -> _Row | _Reject | None:
         return _Reject(line, None, f"malformed JSON: {err.msg} (column {err.colno})")
     if not isinstance(record, dict):
         return _Reject(line, None, f"expected a JSON object, got {_json_type(record)}")
+    bad = find_surrogate(record)
+    if bad is not None:
+        rid = record.get(fields.id) if find_surrogate(record.get(fields.id)) is None else None
+        return _Reject(
+            line, rid, f"field '{bad}' holds a lone surrogate escape (such as \\ud800), not text"
+        )
     rid = record.get(fields.id)
     if rid is not None and not isinstance(rid, str | int):
         rid = json.dumps(rid, ensure_ascii=False)

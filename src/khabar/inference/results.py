@@ -104,20 +104,26 @@ class SummaryResult:
             ``max_chars`` characters) and was cut; the summary covers its beginning only.
         input_tokens: Tokens of the (preprocessed) article before it was cut.
         flags: What was unusual about the input (see :data:`FLAGS`).
+        alternatives: With ``num_return_sequences`` > 1, the other sequences for this article,
+            best first (``text`` is the best one).
     """
 
     text: str
     truncated: bool = False
     input_tokens: int = 0
     flags: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "text": self.text,
             "truncated": self.truncated,
             "input_tokens": self.input_tokens,
             "flags": list(self.flags),
         }
+        if self.alternatives:
+            out["alternatives"] = list(self.alternatives)
+        return out
 
 
 @dataclass(frozen=True)

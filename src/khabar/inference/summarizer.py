@@ -35,10 +35,6 @@ class Summarizer(Predictor):
 
         return AutoModelForSeq2SeqLM
 
-    def _check_lengths(self) -> None:
-        if self.max_length < 8:
-            raise ValueError(f"max_length must be at least 8, got {self.max_length}")
-
     @property
     def generation_config(self) -> Any:
         """The model directory's generation settings (``generation_config.json``)."""
@@ -87,52 +83,66 @@ class Summarizer(Predictor):
         Returns:
             One :class:`SummaryResult` for one text, else a list in input order.
         """
-        import torch
+        from khabar.reading.seq2seq import encode_texts, generate_from_ids
 
         items, single = as_list(texts)
         prepared = self.prepare(items, clean=clean)
         results: list[SummaryResult] = [SummaryResult("", False, 0, p.flags) for p in prepared]
         usable = [i for i, p in enumerate(prepared) if p.usable]
         if usable:
-            tok = self.tokenizer
-            sources = [prepared[i].text for i in usable]
-            full = tok(
-                sources,
-                add_special_tokens=False,
-                return_attention_mask=False,
-                verbose=False,
-            )["input_ids"]
-            enc = tok(sources, truncation=True, max_length=self.max_length)
-            keys = [k for k in enc if k in tok.model_input_names]
-            order = sorted(range(len(usable)), key=lambda j: -len(enc["input_ids"][j]))
-            overrides = {k: v for k, v in generate_kwargs.items()}
+            overrides = dict(generate_kwargs)
             if num_beams is not None:
                 overrides["num_beams"] = num_beams
             if max_new_tokens is not None:
                 overrides["max_new_tokens"] = max_new_tokens
-            budget = self.max_length - tok.num_special_tokens_to_add(pair=False)
-            with torch.inference_mode():
-                for start in range(0, len(order), self.batch_size):
-                    batch = order[start : start + self.batch_size]
-                    features = [{k: enc[k][j] for k in keys} for j in batch]
-                    padded = tok.pad(features, padding=True, return_tensors="pt")
-                    inputs = {k: v.to(self.device) for k, v in padded.items()}
-                    out = self.model.generate(**inputs, **overrides)
-                    summaries = tok.batch_decode(
-                        out, skip_special_tokens=True, clean_up_tokenization_spaces=False
-                    )
-                    for j, summary in zip(batch, summaries):
-                        i = usable[j]
-                        flags = prepared[i].flags
-                        cut = len(full[j]) > budget
-                        if cut and "truncated_input" not in flags:
-                            flags = (*flags, "truncated_input")
-                        results[i] = SummaryResult(
-                            text=summary.strip(),
-                            truncated=cut or "oversized" in flags,
-                            input_tokens=len(full[j]),
-                            flags=flags,
-                        )
+            _check_generation(self.generation_config, overrides)
+            ids, lengths = encode_texts(
+                self.tokenizer,
+                [prepared[i].text for i in usable],
+                self.max_length,
+                truncation=self.reading.truncation,
+            )
+            outputs = generate_from_ids(
+                self.model,
+                self.tokenizer,
+                ids,
+                batch_size=self.batch_size,
+                device=self.device,
+                **overrides,
+            )
+            for j, i in enumerate(usable):
+                flags = prepared[i].flags
+                cut = lengths[j] > self.max_length
+                if cut and "truncated_input" not in flags:
+                    flags = (*flags, "truncated_input")
+                best, *others = outputs[j] or [""]
+                results[i] = SummaryResult(
+                    text=best,
+                    truncated=cut or "oversized" in flags,
+                    input_tokens=lengths[j],
+                    flags=flags,
+                    alternatives=tuple(others),
+                )
         return results[0] if single else results
 
     __call__ = predict
+
+
+def _check_generation(base: Any, overrides: dict[str, Any]) -> None:
+    """Refuse generation settings that cannot work (``num_beams=0``), naming the setting, before
+    any article is decoded."""
+    import copy
+
+    gen = copy.deepcopy(base)
+    try:
+        gen.update(**overrides)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"invalid generation settings {overrides}: {err}") from None
+    beams = getattr(gen, "num_beams", 1) or 1
+    if not isinstance(beams, int) or beams < 1:
+        raise ValueError(f"num_beams must be at least 1, got {beams!r}")
+    returned = getattr(gen, "num_return_sequences", 1) or 1
+    if returned > beams and not getattr(gen, "do_sample", False):
+        raise ValueError(
+            f"num_return_sequences ({returned}) cannot exceed num_beams ({beams}) without sampling"
+        )

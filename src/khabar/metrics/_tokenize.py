@@ -1,62 +1,57 @@
-"""Private helpers for the metrics: Arabic character maps, a light stemmer, a sentence splitter.
+"""Private helpers of the ROUGE tokenizer: character maps, token rules, stemmers.
 
-These are deliberately local (and small) so that :mod:`khabar.metrics` has no dependency on the
-rest of the package's text processing: a metric must not change when a preprocessing default
-elsewhere changes.
+The character classes come from :mod:`khabar.text.chars` and sentences from
+:func:`khabar.text.split_sentences` (facts about Arabic script, defined once for the package);
+the normalisation a score applies is chosen by :class:`khabar.metrics.RougeTokenizer` alone, so
+a metric never changes when a preprocessing default elsewhere changes.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
-# --- character classes -------------------------------------------------------------------------
+from khabar.text.chars import (
+    ALEF,
+    ALEF_MAQSURA,
+    ALEF_VARIANTS,
+    ARABIC_INDIC_DIGITS,
+    ARABIC_LETTER_RE,
+    HA,
+    INVISIBLE_CODEPOINTS,
+    PERSIAN_DIGITS,
+    TA_MARBUTA,
+    TASHKEEL,
+    TATWEEL,
+    YA,
+    ZERO_WIDTH_JOINERS,
+)
 
-#: Arabic diacritics (harakat, tanwin, shadda, sukun, Quranic annotation marks, dagger alef).
-TASHKEEL_CHARS = (
-    "".join(chr(c) for c in range(0x0610, 0x061B))  # Quranic honorifics / small marks
-    + "".join(chr(c) for c in range(0x064B, 0x0660))  # fathatan .. wavy hamza below
-    + "\u0670"  # superscript (dagger) alef
-    + "".join(chr(c) for c in range(0x06D6, 0x06DD))  # Quranic small high ligatures
-    + "".join(chr(c) for c in range(0x06DF, 0x06E5))
-    + "\u06e7\u06e8"
-    + "".join(chr(c) for c in range(0x06EA, 0x06EE))
-)
-TATWEEL = "\u0640"
-#: Invisible format characters that are always deleted (zero-width (non-)joiners, bidi marks, BOM).
-INVISIBLE_CHARS = (
-    "".join(chr(c) for c in range(0x200B, 0x2010))
-    + "".join(chr(c) for c in range(0x202A, 0x202F))
-    + "".join(chr(c) for c in range(0x2066, 0x206A))
-    + "\u061c\ufeff\u00ad"
-)
+# --- character maps ----------------------------------------------------------------------------
+
 #: Combining marks that may occur inside a token when diacritics are kept (Arabic + Latin).
-_COMBINING = TASHKEEL_CHARS + "".join(chr(c) for c in range(0x0300, 0x0370))
+_COMBINING = TASHKEEL + "".join(chr(c) for c in range(0x0300, 0x0370))
 
-ALEF_VARIANTS = "\u0623\u0625\u0622\u0671"  # أ إ آ ٱ
-ALEF = "\u0627"  # ا
-ALEF_MAQSURA = "\u0649"  # ى
-YEH = "\u064a"  # ي
-TA_MARBUTA = "\u0629"  # ة
-HEH = "\u0647"  # ه
-ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-EXTENDED_ARABIC_INDIC_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
-
-_DELETE_TASHKEEL = {ord(c): None for c in TASHKEEL_CHARS}
+_DELETE_TASHKEEL = {ord(c): None for c in TASHKEEL}
 _DELETE_TATWEEL = {ord(TATWEEL): None}
-_DELETE_INVISIBLE = {ord(c): None for c in INVISIBLE_CHARS}
+#: Invisible format characters are always deleted, the zero-width (non-)joiners included: none
+#: of them may split a word.
+_DELETE_INVISIBLE = {
+    c: None for c in sorted(INVISIBLE_CODEPOINTS | set(map(ord, ZERO_WIDTH_JOINERS)))
+}
 _ALEF_MAP = {ord(c): ALEF for c in ALEF_VARIANTS}
-_MAQSURA_MAP = {ord(ALEF_MAQSURA): YEH}
-_TA_MARBUTA_MAP = {ord(TA_MARBUTA): HEH}
+_MAQSURA_MAP = {ord(ALEF_MAQSURA): YA}
+_TA_MARBUTA_MAP = {ord(TA_MARBUTA): HA}
 _DIGIT_MAP = {
-    ord(c): str(i)
-    for digits in (ARABIC_INDIC_DIGITS, EXTENDED_ARABIC_INDIC_DIGITS)
-    for i, c in enumerate(digits)
+    ord(c): str(i) for digits in (ARABIC_INDIC_DIGITS, PERSIAN_DIGITS) for i, c in enumerate(digits)
 }
 
-#: A token: letters/digits (no underscore), optionally carrying combining marks.
+#: khabar's token: letters/digits (no underscore), optionally carrying combining marks.
 TOKEN_RE = re.compile(rf"(?:[^\W_]|[{_COMBINING}])+")
+#: The same tokens, cut where letters meet digits (``تشكيل1`` → ``تشكيل``, ``1``).
+TOKEN_SPLIT_RE = re.compile(rf"(?:\d[{_COMBINING}]*)+|(?:[^\W\d_]|[{_COMBINING}])+")
 
 
 def build_char_map(
@@ -70,7 +65,8 @@ def build_char_map(
 ) -> dict[int, str | None]:
     """Build a ``str.translate`` table for the selected Arabic normalisations.
 
-    Invisible format characters (ZWJ/ZWNJ, bidi marks, BOM, soft hyphen) are always deleted.
+    Invisible format characters (ZWJ/ZWNJ, bidi marks, word joiner, BOM, soft hyphen) are always
+    deleted.
     """
     table: dict[int, str | None] = dict(_DELETE_INVISIBLE)
     if strip_tashkeel:
@@ -94,11 +90,95 @@ def nfkc(text: str) -> str:
 
 
 def is_arabic_word(token: str) -> bool:
-    """True when the first character of ``token`` is in the Arabic block (U+0600..U+06FF)."""
-    return bool(token) and "\u0600" <= token[0] <= "\u06ff"
+    """True when ``token`` starts with an Arabic letter."""
+    return ARABIC_LETTER_RE.match(token) is not None
 
 
-# --- light stemmer ----------------------------------------------------------------------------
+# --- XL-Sum's token rule ------------------------------------------------------------------------
+#
+# XL-Sum's multilingual rouge scorer (csebuetnlp/xl-sum, multilingual_rouge_scoring: a fork of
+# rouge_score) tokenises a text for a language without a word segmenter (Arabic among them) as:
+# lowercase; delete NUL, U+FFFD and every character of a Unicode "C" category but tab and line
+# breaks; split on whitespace and on punctuation (Unicode "P" categories and every ASCII
+# character that is neither a letter nor a digit), which is dropped; then OpenNMT Tokenizer's
+# "aggressive" mode, which cuts each piece where letters, numbers and other characters meet
+# (a symbol such as ``°`` or an emoji is a token of its own; combining marks stay with the
+# character before them); CJK ideographs become one token each. Its ROUGE-Lsum path skips the
+# OpenNMT step (and the CJK split).
+
+_SEPARATOR, _DELETE, _LETTER, _NUMBER, _MARK, _OTHER = range(6)
+_ESCAPED_SPACE = "\uff050020"
+
+
+@lru_cache(maxsize=8192)
+def _xlsum_class(ch: str) -> int:
+    cp = ord(ch)
+    if ch in " \t\n\r":
+        return _SEPARATOR
+    if cp == 0 or cp == 0xFFFD:
+        return _DELETE
+    cat = unicodedata.category(ch)
+    if cat == "Zs":
+        return _SEPARATOR
+    if cat.startswith("C"):
+        return _DELETE
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return _SEPARATOR
+    if cat.startswith("P"):
+        return _SEPARATOR
+    if cat.startswith("L"):
+        return _LETTER
+    if cat.startswith("N"):
+        return _NUMBER
+    if cat.startswith("M"):
+        return _MARK
+    return _OTHER
+
+
+_CJK_RE = re.compile(
+    "[\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\U0002a700-\U0002ceaf"
+    "\uf900-\ufaff\U0002f800-\U0002fa1f]"
+)
+
+
+def xlsum_tokens(text: str, *, segment: bool) -> list[str]:
+    """Tokens of (already lowercased) ``text`` by XL-Sum's rule; ``segment`` runs the OpenNMT
+    "aggressive" step (letters | numbers | each other character; CJK ideographs alone)."""
+    out: list[str] = []
+    current: list[str] = []
+    kind = _SEPARATOR
+
+    def flush() -> None:
+        if current:
+            out.append("".join(current))
+            current.clear()
+
+    for ch in text:
+        cls = _xlsum_class(ch)
+        if cls == _DELETE:
+            continue
+        if cls == _SEPARATOR:
+            flush()
+            kind = _SEPARATOR
+            continue
+        if not segment or (cls == _MARK and current):
+            current.append(ch)  # a combining mark stays with the character before it
+            continue
+        if cls == _MARK and out:
+            # OpenNMT keeps a mark that follows a space with the space, written "％0020"
+            current.append(_ESCAPED_SPACE)
+            kind = _MARK
+        if cls != kind or kind == _OTHER:
+            flush()
+        current.append(ch)
+        kind = cls
+    flush()
+    if segment and _CJK_RE.search("".join(out)):
+        out = [piece for tok in out for piece in _CJK_RE.sub(r" \g<0> ", tok).split()]
+    return out
+
+
+# --- stemmers -----------------------------------------------------------------------------------
 
 #: Prefixes, tried longest first; at most one is removed.
 STEM_PREFIXES: tuple[str, ...] = (
@@ -184,40 +264,49 @@ class LightStemmer:
         return token
 
 
-# --- sentence splitting -----------------------------------------------------------------------
-
-#: Sentence-final punctuation (Latin and Arabic), optionally followed by closing quotes/brackets,
-#: and then whitespace or the end of the text. ``3.5`` or ``www.x.com`` do not split.
-_SENT_END_RE = re.compile(r"[.!?؟؛…۔]+[\"'»”’)\]]*(?=\s|$)")
+#: XL-Sum stems only tokens longer than this many characters.
+SNOWBALL_MIN_CHARS = 3
 
 
-def _split_on_punctuation(line: str) -> list[str]:
-    out: list[str] = []
-    start = 0
-    for match in _SENT_END_RE.finditer(line):
-        piece = line[start : match.end()].strip()
-        if piece:
-            out.append(piece)
-        start = match.end()
-    rest = line[start:].strip()
-    if rest:
-        out.append(rest)
-    return out
+class SnowballStemmer:
+    """NLTK's Snowball Arabic stemmer as XL-Sum's scorer applies it (``lang="arabic"``).
 
+    Every token longer than :data:`SNOWBALL_MIN_CHARS` characters is stemmed (Latin and digits
+    too, which the Arabic rules leave alone); with ``stopwords`` (XL-Sum's setting) the words of
+    NLTK's Arabic stopword list are returned with only their diacritics and tatweel removed, as
+    ``SnowballStemmer("arabic", ignore_stopwords=True)`` does.
 
-def split_sentences(text: str, *, always_split_punctuation: bool = False) -> list[str]:
-    """Split ``text`` into sentences.
-
-    By default (the ROUGE-Lsum convention) a text that contains newlines is split on newlines
-    only; a text without newlines is split after ``. ! ? ؟ ؛ … ۔`` followed by whitespace.
-    With ``always_split_punctuation=True`` every line is additionally split on punctuation.
-    Blank sentences are dropped.
+    Raises:
+        ImportError: nltk is not installed.
+        LookupError: ``stopwords`` is set and NLTK's ``stopwords`` corpus is not installed.
     """
-    lines = [line.strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if len(lines) > 1 and not always_split_punctuation:
-        return lines
-    out: list[str] = []
-    for line in lines:
-        out.extend(_split_on_punctuation(line))
-    return out
+
+    def __init__(self, *, stopwords: bool = True) -> None:
+        try:
+            from nltk.stem.snowball import SnowballStemmer as _Snowball
+        except ImportError as err:
+            raise ImportError(
+                "the Snowball stemmer (XL-Sum's ROUGE protocol) needs nltk: pip install nltk"
+            ) from err
+        stemmer = _Snowball("arabic")
+        if stopwords:
+            stemmer.stemmer.stopwords = set(_nltk_arabic_stopwords())
+        self._stem: Callable[[str], str] = lru_cache(maxsize=65536)(stemmer.stem)
+
+    def __call__(self, token: str) -> str:
+        """Return the Snowball stem of ``token`` (short tokens unchanged)."""
+        return self._stem(token) if len(token) > SNOWBALL_MIN_CHARS else token
+
+
+def _nltk_arabic_stopwords() -> list[str]:
+    from nltk.corpus import stopwords
+
+    try:
+        return list(stopwords.words("arabic"))
+    except LookupError:
+        raise LookupError(
+            "XL-Sum's scorer leaves NLTK's Arabic stopwords unstemmed, and NLTK's 'stopwords' "
+            "corpus is not installed: run `python -m nltk.downloader stopwords` once (where the "
+            "network is reachable), or pass snowball_stopwords=False to stem stopwords too (the "
+            "scores then differ slightly from XL-Sum's)"
+        ) from None

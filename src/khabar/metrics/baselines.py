@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from khabar.metrics._tokenize import split_sentences
+from khabar.text.sentences import split_sentences
 
 __all__ = ["TFIDF_BASELINE_NAME", "lead_baseline", "tfidf_logreg_baseline"]
 
@@ -22,9 +22,10 @@ def lead_baseline(
     Args:
         texts: the source articles.
         k: how many sentences (or words) to keep; must be >= 1.
-        unit: ``"sentences"`` splits every line after ``. ! ? ؟ ؛ … ۔`` (so both line breaks
-            and sentence punctuation end a sentence); ``"words"`` splits on whitespace and
-            keeps punctuation attached to its word.
+        unit: ``"sentences"`` uses :func:`khabar.text.split_sentences` (line breaks and
+            sentence punctuation end a sentence; abbreviations such as ``د.``, decimals, URLs
+            and quoted speech do not); ``"words"`` splits on whitespace and keeps punctuation
+            attached to its word.
         joiner: separator between kept sentences (default newline, the ROUGE-Lsum
             convention); words are always joined with a single space.
 
@@ -36,7 +37,7 @@ def lead_baseline(
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     if unit == "sentences":
-        return [joiner.join(split_sentences(t, always_split_punctuation=True)[:k]) for t in texts]
+        return [joiner.join(split_sentences(t)[:k]) for t in texts]
     if unit == "words":
         return [" ".join(t.split()[:k]) for t in texts]
     raise ValueError(f"unit must be 'sentences' or 'words', got {unit!r}")

@@ -1,8 +1,8 @@
 """Classification metrics: accuracy, macro/weighted F1, per-class P/R/F1, confusion matrix.
 
-The real implementation is the plain numpy function :func:`classification_report` (no
-scikit-learn at runtime; results match ``sklearn.metrics`` with ``zero_division=0``);
-:class:`ClassificationMetrics` is a thin :class:`evaluate.Metric` wrapper around it.
+:func:`classification_report` checks its inputs (naming what is wrong) and lets
+``sklearn.metrics`` compute the numbers (``zero_division=0``; every class reported, including
+classes with no support and no predictions), in one JSON-serialisable dict.
 """
 
 from __future__ import annotations
@@ -10,24 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import datasets
 import numpy as np
 
-import evaluate
 from khabar._logging import get_logger
 
-__all__ = ["ClassificationMetrics", "classification_report", "default_label_names"]
+__all__ = ["classification_report", "default_label_names"]
 
 logger = get_logger(__name__)
-
-
-def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """Element-wise ``num / den`` with 0.0 where ``den == 0``."""
-    num = np.asarray(num, dtype=np.float64)
-    den = np.asarray(den, dtype=np.float64)
-    out = np.zeros(np.broadcast(num, den).shape, dtype=np.float64)
-    np.divide(num, den, out=out, where=den != 0)
-    return out
 
 
 def _as_label_array(values: Sequence[int] | np.ndarray, name: str, n_labels: int) -> np.ndarray:
@@ -104,22 +93,29 @@ def classification_report(
     if n == 0:
         logger.warning("classification_report called with no examples; all scores are 0.0")
 
-    matrix = np.bincount(refs * k + preds, minlength=k * k).reshape(k, k)
-    tp = np.diag(matrix).astype(np.float64)
-    support = matrix.sum(axis=1)
-    predicted = matrix.sum(axis=0)
-    precision = _safe_div(tp, predicted)
-    recall = _safe_div(tp, support)
-    f1 = _safe_div(2 * tp, support + predicted)  # == 2PR/(P+R), and 0 where undefined
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
-    total = float(support.sum())
-    weights = support / total if total > 0 else np.zeros(k)
+    ids = list(range(k))
+    if n:
+        matrix = confusion_matrix(refs, preds, labels=ids)
+        precision, recall, f1, support = precision_recall_fscore_support(
+            refs, preds, labels=ids, average=None, zero_division=0
+        )
+        _, _, weighted_f1, _ = precision_recall_fscore_support(
+            refs, preds, labels=ids, average="weighted", zero_division=0
+        )
+        accuracy = float(accuracy_score(refs, preds))
+    else:
+        matrix = np.zeros((k, k), dtype=np.int64)
+        precision = recall = f1 = np.zeros(k)
+        support = np.zeros(k, dtype=np.int64)
+        weighted_f1, accuracy = 0.0, 0.0
     report: dict[str, Any] = {
-        "accuracy": float(tp.sum() / n) if n else 0.0,
-        "macro_f1": float(f1.mean()),
-        "weighted_f1": float((f1 * weights).sum()),
-        "macro_precision": float(precision.mean()),
-        "macro_recall": float(recall.mean()),
+        "accuracy": accuracy,
+        "macro_f1": float(np.mean(f1)),
+        "weighted_f1": float(weighted_f1),
+        "macro_precision": float(np.mean(precision)),
+        "macro_recall": float(np.mean(recall)),
         "per_class": {
             name: {
                 "precision": float(precision[i]),
@@ -134,59 +130,3 @@ def classification_report(
         "n": n,
     }
     return report
-
-
-_DESCRIPTION = """\
-Single-label classification metrics: accuracy, macro and weighted F1, macro precision and
-recall, per-class precision/recall/F1/support and the confusion matrix (rows = true class,
-columns = predicted class). 0/0 counts as 0.0. Pure numpy; matches scikit-learn.
-"""
-
-_KWARGS_DESCRIPTION = """
-Args:
-    predictions: list of predicted class ids.
-    references: list of gold class ids.
-    label_names: optional list of class names indexed by id (alias: labels); defaults to
-        ["0", "1", ..., str(max id)].
-Returns:
-    dict: accuracy, macro_f1, weighted_f1, macro_precision, macro_recall, per_class,
-    confusion_matrix, labels, n.
-Examples:
-    >>> m = ClassificationMetrics()
-    >>> m.compute(predictions=[0, 1], references=[0, 0], label_names=["a", "b"])["accuracy"]
-    0.5
-"""
-
-
-class ClassificationMetrics(evaluate.Metric):
-    """``evaluate`` metric wrapping :func:`classification_report`; needs no Hub download."""
-
-    def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation="",
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "predictions": datasets.Value("int64"),
-                    "references": datasets.Value("int64"),
-                }
-            ),
-            reference_urls=["https://en.wikipedia.org/wiki/F-score"],
-        )
-
-    def _compute(
-        self,
-        predictions: Sequence[int],
-        references: Sequence[int],
-        label_names: Sequence[str] | None = None,
-        labels: Sequence[str] | None = None,
-    ) -> dict[str, Any]:
-        if label_names is not None and labels is not None and list(label_names) != list(labels):
-            raise ValueError("pass label_names or its alias labels, not two different lists")
-        names = label_names if label_names is not None else labels
-        if names is None:
-            names = default_label_names(predictions, references)
-            if not names:
-                raise ValueError("no examples and no label_names: cannot infer the classes")
-        return classification_report(predictions, references, names)

@@ -6,10 +6,8 @@ already chosen, so these functions work on headless machines.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from khabar._logging import get_logger
+from khabar.io import atomic_open
 
 __all__ = ["plot_confusion_matrix", "plot_learning_curve"]
 
@@ -50,19 +49,12 @@ def _display_text(text: str) -> str:
 
 
 def _save_atomically(fig: Any, path: str | os.PathLike[str], dpi: int = 150) -> Path:
-    """Save ``fig`` as PNG to ``path`` via a temporary file in the same directory + os.replace."""
+    """Save ``fig`` as PNG to ``path`` atomically (:func:`khabar.io.atomic_open`)."""
     plt = _pyplot()
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_open(target, "wb") as fh:
             fig.savefig(fh, format="png", dpi=dpi, bbox_inches="tight")
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
     finally:
         plt.close(fig)
     logger.info("wrote %s", target)

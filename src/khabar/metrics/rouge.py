@@ -1,13 +1,29 @@
 """Arabic-aware ROUGE (ROUGE-N, ROUGE-L and summary-level ROUGE-Lsum).
 
 ``rouge_score`` (and therefore ``evaluate.load("rouge")``) replaces every character outside
-``[a-z0-9]`` by a space, so any Arabic text scores 0. This module re-implements the same
-scores over Unicode word tokens with optional Arabic orthographic normalisation and a light
-stemmer. On lowercase Latin text with default settings the numbers are identical to
-``rouge_score.rouge_scorer.RougeScorer(..., use_stemmer=False)``.
+``[a-z0-9]`` by a space, so any Arabic text scores 0. :func:`rouge_scores` computes the same
+scores (n-gram overlap, LCS, and the union-LCS of ROUGE-Lsum with ``rouge_score``'s
+double-counting guard) over the tokens of a :class:`RougeTokenizer`.
 
-The real implementation is the plain function :func:`rouge_scores`; :class:`ArabicRouge` is a
-thin :class:`evaluate.Metric` wrapper around it.
+Two tokenisation protocols:
+
+- **khabar's default**, :class:`RougeTokenizer()`: Unicode NFKC, Arabic orthographic
+  normalisation (diacritics, tatweel, alef forms, alef maqsura, ta marbuta, Arabic-Indic
+  digits), lowercase, tokens that are runs of letters and digits (punctuation and symbols
+  separate tokens and are dropped), no stemming; ROUGE-Lsum sentences are the lines of a
+  multi-line text, and the sentences (:func:`khabar.text.split_sentences`) of a one-line text.
+  Letters glued to digits (``تشكيل1``, ``1436هـ``) stay one token unless
+  ``split_letter_digit=True``.
+- **XL-Sum's**, :meth:`RougeTokenizer.xlsum`: the tokenisation and stemming of XL-Sum's
+  multilingual scorer (Hasan et al., Findings of ACL 2021; ``multilingual_rouge_scoring`` with
+  ``lang="arabic", use_stemmer=True``), for comparing with published XL-Sum numbers: no Arabic
+  normalisation, letters split from digits and symbols, NLTK's Snowball Arabic stemmer on
+  tokens longer than 3 characters (stopwords left alone), ROUGE-Lsum sentences on newlines.
+
+Against ``rouge_score.rouge_scorer.RougeScorer(use_stemmer=False)`` on ASCII text, the default
+gives identical ROUGE-1/2/L. ROUGE-Lsum is identical when texts hold one sentence per line, or
+for every text with ``lsum_split="newlines"``; by default khabar also splits a one-line text
+into sentences, where ``rouge_score`` (without ``split_summaries``) takes it as one sentence.
 """
 
 from __future__ import annotations
@@ -15,25 +31,24 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import datasets
-
-import evaluate
 from khabar._logging import get_logger
 from khabar.metrics._tokenize import (
     TOKEN_RE,
+    TOKEN_SPLIT_RE,
     LightStemmer,
+    SnowballStemmer,
     build_char_map,
     nfkc,
-    split_sentences,
+    xlsum_tokens,
 )
+from khabar.text.sentences import split_sentences
 
 __all__ = [
     "DEFAULT_ROUGE_TYPES",
-    "ArabicRouge",
     "RougeTokenizer",
     "Score",
     "lcs_length",
@@ -48,34 +63,63 @@ _ROUGE_N_RE = re.compile(r"rouge([1-9][0-9]*)$")
 
 Reference = str | Sequence[str]
 
+_CHOICES = {
+    "lsum_split": ("sentences", "newlines"),
+    "scheme": ("khabar", "xlsum"),
+    "stemmer": ("light", "snowball"),
+}
+
 
 # --- tokenizer -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RougeTokenizer:
-    """Turn a text into ROUGE tokens.
+    """Turn a text into ROUGE tokens, and into ROUGE-Lsum sentences.
 
-    Steps: NFKC normalisation (folds Arabic presentation forms), deletion of invisible format
-    characters (ZWJ/ZWNJ, bidi marks), the selected Arabic normalisations, lowercasing, then
-    Unicode word tokens (runs of letters and digits; punctuation, including ``، ؛ ؟ « »``, and
-    ``_`` separate tokens), then optional light stemming.
+    Steps (``scheme="khabar"``): NFKC normalisation (folds Arabic presentation forms), deletion
+    of invisible format characters (ZWJ/ZWNJ, bidi marks, word joiner), the selected Arabic
+    normalisations, lowercasing, then Unicode word tokens (runs of letters and digits;
+    punctuation, including ``، ؛ ؟ « »``, symbols and ``_`` separate tokens and are dropped),
+    then optional stemming.
 
     Attributes:
         strip_tashkeel: delete diacritics (harakat, tanwin, shadda, sukun, dagger alef).
         strip_tatweel: delete the tatweel/kashida ``ـ``.
-        unify_alef: map ``أ إ آ ٱ`` to bare alef ``ا``.
+        unify_alef: map ``أ إ آ ٱ ٲ ٳ`` to bare alef ``ا``.
         alef_maqsura: map ``ى`` to ``ي``.
         ta_marbuta: map ``ة`` to ``ه``.
         lowercase: lowercase (Latin and other cased scripts).
         unify_digits: map Arabic-Indic digits (``٠١٢`` and ``۰۱۲``) to ASCII digits.
-        stem: apply the light Arabic stemmer
+        stem: stem every token with ``stemmer``.
+        stemmer: ``"light"``: khabar's light Arabic stemmer
             (:class:`khabar.metrics._tokenize.LightStemmer`): at most one prefix among
             ``وال بال كال فال لل ال و ف ب ل ك`` and then at most one suffix among
             ``هما كما ها هم هن كم كن نا ات ون ين ان ية ه ي ة`` are removed (longest first), each
-            only if at least 3 letters remain (4 after a single-letter prefix). Non-Arabic
+            only if at least 3 letters remain (4 after a single-letter prefix); non-Arabic
             tokens are **not** stemmed (there is no Porter stemmer here, unlike
-            ``rouge_score``'s ``use_stemmer=True``).
+            ``rouge_score``'s ``use_stemmer=True``). ``"snowball"``: NLTK's Snowball Arabic
+            stemmer on every token longer than 3 characters, as XL-Sum's scorer applies it
+            (needs ``nltk``).
+        snowball_stopwords: with the Snowball stemmer, leave the words of NLTK's Arabic
+            stopword list unstemmed, as XL-Sum does (needs NLTK's ``stopwords`` corpus;
+            building the tokenizer without it raises a :class:`LookupError` saying how to get
+            it). ``False`` stems them too, a close approximation of XL-Sum's scores.
+        split_letter_digit: cut tokens where letters meet digits (``تشكيل1`` → ``تشكيل 1``,
+            ``1436هـ`` → ``1436 هـ``, ``و2015`` → ``و 2015``), as XL-Sum's scorer does. Off by
+            default, so that khabar's scores stay comparable with those already reported.
+        lsum_split: the ROUGE-Lsum sentences. ``"sentences"`` (default): the lines of a text
+            that has several non-blank lines, otherwise its sentences by
+            :func:`khabar.text.split_sentences` (so a generated one-line summary of several
+            sentences is scored sentence by sentence). ``"newlines"``: the lines only, as
+            ``rouge_score`` (and XL-Sum) do: a one-line text is one sentence, so its ROUGE-Lsum
+            equals its ROUGE-L.
+        scheme: ``"khabar"`` (the steps above) or ``"xlsum"``: XL-Sum's token rule, with no
+            NFKC: every control and format character is deleted, whitespace and punctuation
+            (Unicode ``P*`` and ASCII symbols) separate tokens, and other symbols (``°``, ``€``,
+            emoji) are kept; with ``split_letter_digit`` each symbol is then a token of its own
+            (OpenNMT Tokenizer's "aggressive" mode, which XL-Sum runs), except in ROUGE-Lsum
+            sentences, which XL-Sum tokenises without that step.
     """
 
     strip_tashkeel: bool = True
@@ -86,10 +130,21 @@ class RougeTokenizer:
     lowercase: bool = True
     unify_digits: bool = True
     stem: bool = False
+    stemmer: Literal["light", "snowball"] = "light"
+    snowball_stopwords: bool = True
+    split_letter_digit: bool = False
+    lsum_split: Literal["sentences", "newlines"] = "sentences"
+    scheme: Literal["khabar", "xlsum"] = "khabar"
     _table: dict[int, str | None] = field(init=False, repr=False, compare=False, hash=False)
-    _stemmer: LightStemmer = field(init=False, repr=False, compare=False, hash=False)
+    _stemmer: Callable[[str], str] | None = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        for name, choices in _CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(
+                    f"RougeTokenizer.{name} must be one of {', '.join(choices)}, "
+                    f"got {getattr(self, name)!r}"
+                )
         table = build_char_map(
             strip_tashkeel=self.strip_tashkeel,
             strip_tatweel=self.strip_tatweel,
@@ -98,8 +153,14 @@ class RougeTokenizer:
             ta_marbuta=self.ta_marbuta,
             unify_digits=self.unify_digits,
         )
+        stemmer: Callable[[str], str] | None = None
+        if self.stem:
+            if self.stemmer == "snowball":
+                stemmer = SnowballStemmer(stopwords=self.snowball_stopwords)
+            else:
+                stemmer = LightStemmer(table)
         object.__setattr__(self, "_table", table)
-        object.__setattr__(self, "_stemmer", LightStemmer(table))
+        object.__setattr__(self, "_stemmer", stemmer)
 
     @classmethod
     def unnormalized(cls, *, stem: bool = False) -> RougeTokenizer:
@@ -114,17 +175,72 @@ class RougeTokenizer:
             stem=stem,
         )
 
+    @classmethod
+    def xlsum(cls, *, stem: bool = True, snowball_stopwords: bool = True) -> RougeTokenizer:
+        """XL-Sum's protocol: its tokenisation and, with ``stem``, its Snowball stemming.
+
+        Reproduces ``multilingual_rouge_scoring``'s ``RougeScorer(..., lang="arabic",
+        use_stemmer=True)`` (``stem=False``: ``use_stemmer=False``): lowercase, no Arabic
+        normalisation and no NFKC, tokens split on whitespace and punctuation and where
+        letters, digits and symbols meet, Snowball stems of tokens longer than 3 characters,
+        ROUGE-Lsum sentences on newlines. XL-Sum's published figures are ROUGE-1/2/L F1
+        (bootstrap mid, i.e. the corpus mean to within the resampling noise) of this protocol.
+        Needs ``nltk`` for stemming, and NLTK's ``stopwords`` corpus unless
+        ``snowball_stopwords=False``.
+        """
+        return cls(
+            strip_tashkeel=False,
+            strip_tatweel=False,
+            unify_alef=False,
+            alef_maqsura=False,
+            ta_marbuta=False,
+            unify_digits=False,
+            lowercase=True,
+            stem=stem,
+            stemmer="snowball",
+            snowball_stopwords=snowball_stopwords,
+            split_letter_digit=True,
+            lsum_split="newlines",
+            scheme="xlsum",
+        )
+
     def normalize(self, text: str) -> str:
         """Apply the character-level normalisation only (no tokenisation)."""
-        text = nfkc(text).translate(self._table)
+        if self.scheme == "khabar":
+            text = nfkc(text)
+        text = text.translate(self._table)
         return text.lower() if self.lowercase else text
+
+    def _tokens(self, text: str, *, segment: bool) -> list[str]:
+        text = self.normalize(text)
+        if self.scheme == "xlsum":
+            tokens = xlsum_tokens(text, segment=segment)
+        else:
+            tokens = (TOKEN_SPLIT_RE if segment else TOKEN_RE).findall(text)
+        if self._stemmer is not None:
+            stem = self._stemmer
+            tokens = [s for s in (stem(tok) for tok in tokens) if s]
+        return tokens
 
     def __call__(self, text: str) -> list[str]:
         """Tokenize ``text`` into a list of normalised (and optionally stemmed) tokens."""
-        tokens = TOKEN_RE.findall(self.normalize(text))
-        if self.stem:
-            tokens = [self._stemmer(tok) for tok in tokens]
-        return tokens
+        return self._tokens(text, segment=self.split_letter_digit)
+
+    def split_lsum(self, text: str) -> list[str]:
+        """The ROUGE-Lsum sentences of ``text`` (see ``lsum_split``); blank ones dropped."""
+        if self.lsum_split == "newlines":
+            return [line for line in text.split("\n") if line.strip()]
+        lines = [line.strip() for line in text.splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > 1:
+            return lines
+        return split_sentences(text)
+
+    def sentences(self, text: str) -> list[list[str]]:
+        """The tokens of each ROUGE-Lsum sentence of ``text``."""
+        # XL-Sum's scorer tokenises ROUGE-Lsum sentences without its letter/digit split
+        segment = self.split_letter_digit and self.scheme != "xlsum"
+        return [self._tokens(sentence, segment=segment) for sentence in self.split_lsum(text)]
 
 
 # --- core scores -----------------------------------------------------------------------------
@@ -280,7 +396,7 @@ class _Prepared:
 
     def sentences(self) -> list[list[str]]:
         if self._sents is None:
-            self._sents = [self.tokenizer(s) for s in split_sentences(self.text)]
+            self._sents = self.tokenizer.sentences(self.text)
         return self._sents
 
 
@@ -343,10 +459,10 @@ def rouge_scores(
         references: per example, a reference string or a non-empty sequence of reference
             strings.
         rouge_types: any of ``rougeN`` (N >= 1), ``rougeL`` (LCS over the whole text) and
-            ``rougeLsum`` (summary-level union LCS over sentences; sentences are lines when
-            the text has several lines, otherwise they are split after ``. ! ? ؟ ؛ …``).
-        tokenizer: the :class:`RougeTokenizer` (default: all Arabic normalisation on, no
-            stemming).
+            ``rougeLsum`` (summary-level union LCS over the sentences that the tokenizer's
+            ``lsum_split`` gives).
+        tokenizer: the :class:`RougeTokenizer` (default: khabar's protocol, all Arabic
+            normalisation on, no stemming; :meth:`RougeTokenizer.xlsum` for XL-Sum's).
         multi_ref: with several references, ``"best"`` keeps per example and per rouge type
             the reference with the highest F1 (first one on ties; like
             ``rouge_score``'s ``score_multi``), ``"mean"`` averages P/R/F1 over references.
@@ -401,116 +517,3 @@ def rouge_scores(
     if not predictions:
         logger.warning("rouge_scores called with no predictions; returning 0.0 for every score")
     return {k: _mean(v) for k, v in per_example.items()}
-
-
-# --- evaluate wrapper ------------------------------------------------------------------------
-
-_DESCRIPTION = """\
-Arabic-aware ROUGE: ROUGE-N, ROUGE-L and ROUGE-Lsum over Unicode word tokens with Arabic
-orthographic normalisation (diacritics, tatweel, alef variants, alef maqsura, ta marbuta,
-Arabic-Indic digits) and an optional light Arabic stemmer. Identical to Google's rouge_score
-on lowercase Latin text; unlike it, does not delete Arabic characters.
-"""
-
-_KWARGS_DESCRIPTION = """
-Args:
-    predictions: list of generated texts.
-    references: list of references; each a string or a list of strings.
-    rouge_types: rouge types to compute (default rouge1, rouge2, rougeL, rougeLsum).
-    use_stemmer: apply the light Arabic stemmer (Latin tokens are not stemmed).
-    multi_ref: "best" (max F1 reference) or "mean" over several references.
-    normalize: apply Arabic orthographic normalisation (lowercasing always applies).
-    tokenizer: a khabar.metrics.RougeTokenizer, overriding use_stemmer and normalize.
-    return_per_example: return per-example lists instead of corpus means.
-Returns:
-    dict: rouge1, rouge1_precision, rouge1_recall, ... (corpus means in [0, 1]).
-Examples:
-    >>> ArabicRouge().compute(predictions=["ذهب الولد"], references=["ذهب الولد"])["rouge1"]
-    1.0
-"""
-
-_CITATION = """\
-@inproceedings{lin-2004-rouge,
-    title = "{ROUGE}: A Package for Automatic Evaluation of Summaries",
-    author = "Lin, Chin-Yew",
-    booktitle = "Text Summarization Branches Out",
-    year = "2004",
-    publisher = "Association for Computational Linguistics",
-    pages = "74--81",
-}
-"""
-
-
-class ArabicRouge(evaluate.Metric):
-    """``evaluate`` metric wrapping :func:`rouge_scores`; needs no Hub download.
-
-    Example:
-        >>> ArabicRouge().compute(predictions=[...], references=[...], use_stemmer=True)
-    """
-
-    def _info(self) -> evaluate.MetricInfo:
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=[
-                datasets.Features(
-                    {
-                        "predictions": datasets.Value("string"),
-                        "references": datasets.Sequence(datasets.Value("string")),
-                    }
-                ),
-                datasets.Features(
-                    {
-                        "predictions": datasets.Value("string"),
-                        "references": datasets.Value("string"),
-                    }
-                ),
-            ],
-            codebase_urls=["https://github.com/google-research/google-research/tree/master/rouge"],
-            reference_urls=["https://aclanthology.org/W04-1013/"],
-        )
-
-    def compute(self, *, predictions: Any = None, references: Any = None, **kwargs: Any) -> Any:
-        """Compute the scores; see :func:`rouge_scores` for the arguments.
-
-        A batch that mixes single-string and list references is accepted (strings are wrapped
-        into one-element lists).
-        """
-        if (
-            references is not None
-            and not isinstance(references, str)
-            and isinstance(references, Sequence)
-            and any(isinstance(r, str) for r in references)
-            and not all(isinstance(r, str) for r in references)
-        ):
-            references = [[r] if isinstance(r, str) else r for r in references]
-        if predictions is None and references is None:
-            return super().compute(**kwargs)
-        return super().compute(predictions=predictions, references=references, **kwargs)
-
-    def _compute(
-        self,
-        predictions: Sequence[str],
-        references: Sequence[Reference],
-        rouge_types: Sequence[str] = DEFAULT_ROUGE_TYPES,
-        use_stemmer: bool = False,
-        multi_ref: Literal["best", "mean"] = "best",
-        normalize: bool = True,
-        tokenizer: RougeTokenizer | None = None,
-        return_per_example: bool = False,
-    ) -> dict[str, Any]:
-        if tokenizer is None:
-            tokenizer = (
-                RougeTokenizer(stem=use_stemmer)
-                if normalize
-                else RougeTokenizer.unnormalized(stem=use_stemmer)
-            )
-        return rouge_scores(
-            predictions,
-            references,
-            rouge_types=rouge_types,
-            tokenizer=tokenizer,
-            multi_ref=multi_ref,
-            return_per_example=return_per_example,
-        )

@@ -23,6 +23,21 @@ from typing import Any
 
 from khabar.errors import ConfigError
 
+# the character classes live in khabar.text.chars (also importable from here, as before)
+from khabar.text.chars import (
+    ALEF,
+    ALEF_MAQSURA,
+    ALEF_VARIANTS,
+    ARABIC_INDIC_DIGITS,
+    HA,
+    INVISIBLE_CODEPOINTS,
+    PERSIAN_DIGITS,
+    TA_MARBUTA,
+    TASHKEEL_CODEPOINTS,
+    TATWEEL,
+    YA,
+)
+
 __all__ = [
     "EMAIL_TOKEN",
     "ENTITY_MODES",
@@ -40,28 +55,6 @@ PLACEHOLDERS: tuple[str, ...] = (URL_TOKEN, EMAIL_TOKEN, MENTION_TOKEN)
 
 #: Valid values of the ``urls``, ``emails`` and ``mentions`` settings.
 ENTITY_MODES: tuple[str, ...] = ("placeholder", "remove", "keep")
-
-# --- character classes -------------------------------------------------------------------------
-
-#: Harakat, tanween, shadda, sukun, the combining hamza/madda marks, dagger alef and the Quranic
-#: annotation marks.
-TASHKEEL_CODEPOINTS: frozenset[int] = frozenset(
-    [*range(0x064B, 0x0660), 0x0670, *range(0x0610, 0x061B), *range(0x06D6, 0x06EE)]
-)
-TATWEEL = "\u0640"
-ALEF_VARIANTS = "\u0623\u0625\u0622\u0671\u0672\u0673"  # أ إ آ ٱ ٲ ٳ
-ALEF = "\u0627"
-ALEF_MAQSURA = "\u0649"
-YA = "\u064a"
-TA_MARBUTA = "\u0629"
-HA = "\u0647"
-#: Zero-width spaces, bidi marks/embeddings/isolates, BOM, word joiner and soft hyphen.
-INVISIBLE_CODEPOINTS: frozenset[int] = frozenset(
-    [0x00AD, 0x061C, 0x200B, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F)]
-).union(range(0x2066, 0x206A))
-
-_ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 
 # --- entity patterns (shared with the sentence splitter) -----------------------------------------
 
@@ -87,7 +80,7 @@ _ENTITY_HINT_RE = re.compile(r"@|://|www|\.[a-z]", re.IGNORECASE)
 """Every match of ``_ENTITY_RE`` contains one of these (an ``@``, a scheme, ``www`` or a dot
 before a top-level domain): a text without them is skipped, most news has none."""
 _PLACEHOLDER_PATTERN = "|".join(re.escape(token) for token in PLACEHOLDERS)
-_HASHTAG_BODY = r"(?:[^\W_]|[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED])+"
+_HASHTAG_BODY = rf"(?:[^\W_]|[{''.join(map(chr, sorted(TASHKEEL_CODEPOINTS)))}])+"
 _HASHTAG_PATTERN = rf"(?<![\w#])#+(?P<tag>{_HASHTAG_BODY}(?:_+{_HASHTAG_BODY})*)"
 _UNDERSCORES_RE = re.compile("_+")
 _HSPACE_RE = re.compile(r"\s+")
@@ -183,7 +176,7 @@ class _Plan:
         if settings.ta_marbuta_to_ha:
             table[ord(TA_MARBUTA)] = HA
         if settings.ascii_digits:
-            for digits in (_ARABIC_INDIC_DIGITS, _PERSIAN_DIGITS):
+            for digits in (ARABIC_INDIC_DIGITS, PERSIAN_DIGITS):
                 table.update({ord(ch): str(i) for i, ch in enumerate(digits)})
             table[0x066B] = "."  # Arabic decimal separator
             table[0x066C] = ","  # Arabic thousands separator

@@ -29,7 +29,7 @@ _KEYS = ("clean", "normalizer", "khabar_version")
 
 
 def _version() -> str:
-    from khabar import __version__
+    from khabar._version import __version__
 
     return __version__
 

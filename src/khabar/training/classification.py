@@ -1,17 +1,17 @@
-"""Fine-tune a topic or stance classifier from a :class:`~khabar.config.RunConfig`.
+"""Topic and stance classifiers: the classification hooks of the training runner.
 
 Topic is single-text classification; stance is the same machinery with a (``target``, ``text``)
-pair. One flow: data → preprocessing → model factory → ``Trainer`` → windowed evaluation with a
-baseline beside it → an atomically written, HF-native model directory.
+pair (the task registry's ``pair_column``). The runner (:mod:`khabar.training.runner`) does the
+rest: data → preprocessing → model factory → ``Trainer`` → windowed evaluation with a baseline
+beside it → an atomically written, HF-native model directory.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import torch
@@ -23,84 +23,25 @@ from transformers import (
     PreTrainedTokenizerBase,
     Trainer,
     TrainerCallback,
-    set_seed,
+    TrainingArguments,
 )
 
 from khabar._logging import get_logger
 from khabar.config import RunConfig
-from khabar.data import DataSummary, load_data
+from khabar.data import DataSummary, percentiles
 from khabar.errors import ConfigError, DataError
-from khabar.evaluation import evaluate_classifier_splits
-from khabar.metrics import classification_report, plot_confusion_matrix, plot_learning_curve
-from khabar.model_dir import (
-    CHECKPOINTS_DIR,
-    CONFUSION_MATRIX_FILE,
-    LEARNING_CURVE_FILE,
-    LOG_HISTORY_FILE,
-    ModelMeta,
-)
-from khabar.modeling import build_classifier, check_checkpoint, scratch_classifier
+from khabar.evaluation.classification import evaluate_classifier_splits, load_eval_file
+from khabar.metrics import classification_report, plot_confusion_matrix
+from khabar.model_dir import CONFUSION_MATRIX_FILE
+from khabar.modeling.factory import build_classifier
+from khabar.modeling.scratch import scratch_classifier
+from khabar.reading.truncation import head_tail
+from khabar.reading.windows import num_labels_of
+from khabar.tasks import get_task
 from khabar.text import TextPreprocessor
-from khabar.training.common import (
-    RunTimer,
-    TrainOutcome,
-    build_callbacks,
-    build_training_arguments,
-    prepare_output_dir,
-    require_dev_for_evaluation,
-    save_model_directory,
-    tokenizer_cache,
-    train_and_measure,
-)
-from khabar.windows import num_labels_of
+from khabar.training.hooks import TaskHooks, Writer
 
 logger = get_logger(__name__)
-
-
-PREPROCESSED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "topic": ("text",),
-    "stance": ("text", "target"),
-    "summarization": ("text", "summary"),
-}
-"""Columns the model's text preprocessing applies to, per task (summaries get the same
-normalisation as articles, so the model learns to write what it reads)."""
-
-
-def preprocess_dataset(
-    dataset: DatasetDict,
-    preprocessor: TextPreprocessor,
-    task: str,
-    columns: Sequence[str] | None = None,
-) -> DatasetDict:
-    """Apply the model's text preprocessing to the task's text columns of every split.
-
-    ``columns`` overrides :data:`PREPROCESSED_COLUMNS` for the task.
-    """
-    if columns is None:
-        columns = PREPROCESSED_COLUMNS.get(task, ("text",))
-
-    def apply(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        return {c: [preprocessor(t) for t in batch[c]] for c in columns}
-
-    return dataset.map(apply, batched=True, batch_size=256, desc="preprocessing")
-
-
-def head_tail(
-    text: str, tokenizer: PreTrainedTokenizerBase, budget: int, head_fraction: float = 0.5
-) -> str:
-    """Keep the first and last tokens of ``text`` within ``budget`` tokens (cut at token offsets).
-
-    News articles put the topic in the lead and often the conclusion at the end; this keeps both.
-    """
-    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-    offsets = enc["offset_mapping"]
-    if len(offsets) <= budget:
-        return text
-    head = max(1, int(budget * head_fraction))
-    tail = budget - head
-    head_end = offsets[head - 1][1]
-    tail_start = offsets[len(offsets) - tail][0] if tail > 0 else len(text)
-    return f"{text[:head_end]} … {text[tail_start:]}" if tail > 0 else text[:head_end]
 
 
 def tokenize_for_training(
@@ -108,7 +49,7 @@ def tokenize_for_training(
 ) -> Dataset:
     """Tokenise a split for the ``Trainer`` (no padding: the collator pads per batch)."""
     model = config.model
-    pair = config.task == "stance"
+    pair = get_task(config.task).is_pair
 
     def encode(batch: dict[str, list[Any]]) -> dict[str, Any]:
         texts = batch["text"]
@@ -188,165 +129,6 @@ def _check_labels_fit(config: RunConfig, model_labels: int, labels: Sequence[str
         )
 
 
-def train_classifier(
-    config: RunConfig,
-    *,
-    output_dir: str | Path | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    callbacks: Sequence[TrainerCallback] = (),
-) -> TrainOutcome:
-    """Train, evaluate and save a topic or stance classifier. See the module docstring."""
-    if config.task not in ("topic", "stance"):
-        raise ConfigError(
-            f"train_classifier handles topic and stance, not {config.task}", key="task"
-        )
-    out = Path(output_dir or config.output.dir)
-    timer = RunTimer()
-    if config.model.checkpoint:
-        check_checkpoint(config.model.checkpoint)
-    prepare_output_dir(out, resume=resume, overwrite=overwrite or config.output.overwrite)
-    set_seed(config.seed)
-
-    dataset, summary = load_data(config)
-    if "train" not in dataset:
-        raise DataError(
-            "the config names no train split (data.files.train)", file=config.source_file
-        )
-    labels = summary.labels
-    logger.info("%s", summary.format())
-    timer.mark("data")
-
-    preprocessor = TextPreprocessor.from_dict(config.text) if config.text else TextPreprocessor()
-    dataset = preprocess_dataset(dataset, preprocessor, config.task)
-    timer.mark("preprocessing")
-
-    args = build_training_arguments(config, out)
-    cache = tokenizer_cache(out)
-    with args.main_process_first(desc="model and tokenizer"):
-        if config.model.scratch is not None and cache.is_dir():
-            from transformers import AutoTokenizer
-
-            logger.info("reusing the tokenizer trained earlier in this run (%s)", cache)
-            tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(cache)
-            model = scratch_classifier(config.model.scratch, labels, tokenizer)
-        else:
-            train_texts = list(dataset["train"]["text"])
-            if config.task == "stance":
-                train_texts = train_texts + sorted(set(list(dataset["train"]["target"])))
-            model, tokenizer = build_classifier(config.model, labels, train_texts, seed=config.seed)
-            if config.model.scratch is not None and args.should_save:
-                tokenizer.save_pretrained(cache)
-    _check_labels_fit(config, num_labels_of(model), labels)
-    _add_token_lengths(summary, dataset, tokenizer, config)
-    timer.mark("model")
-
-    with args.main_process_first(desc="tokenizing"):
-        train_ds = tokenize_for_training(dataset["train"], tokenizer, config)
-        eval_ds = (
-            tokenize_for_training(dataset["dev"], tokenizer, config) if "dev" in dataset else None
-        )
-    require_dev_for_evaluation(args, eval_ds is not None)
-    timer.mark("tokenizing")
-
-    all_callbacks, time_cb = build_callbacks(config, callbacks)
-    weights = class_weights(config, labels, list(dataset["train"]["label"]))
-    trainer = Trainer(
-        model=model,
-        args=args,
-        train_dataset=train_ds,
-        eval_dataset=eval_ds,
-        processing_class=tokenizer,
-        data_collator=DataCollatorWithPadding(tokenizer),
-        compute_metrics=_metrics_fn(labels),
-        compute_loss_func=_weighted_loss(weights) if weights is not None else None,
-        callbacks=all_callbacks,
-    )
-    metrics = train_and_measure(trainer, out, resume=resume, timer=timer, time_cb=time_cb)
-    if not trainer.is_world_process_zero():
-        return TrainOutcome(out, metrics, {})
-
-    model = cast(PreTrainedModel, trainer.model)
-    meta = ModelMeta(
-        task=config.task,
-        labels=list(labels),
-        base_model=config.model.checkpoint,
-        max_length=config.model.max_length,
-        stride=config.model.stride,
-        max_windows=config.model.max_windows,
-        truncation=config.model.truncation,
-        lead_weight=config.model.lead_weight,
-        datasets=_dataset_names(config),
-    )
-    settings = meta.window_settings()
-    eval_sets = {s: dataset[s] for s in config.evaluation.splits if s in dataset}
-    report = evaluate_classifier_splits(
-        model,
-        tokenizer,
-        eval_sets,
-        labels=labels,
-        task=config.task,
-        settings=settings,
-        batch_size=config.evaluation.batch_size,
-        baseline_train=dataset["train"] if config.evaluation.baseline else None,
-        extra=_extra_eval_sets(config, preprocessor, labels),
-    )
-    timer.mark("evaluation")
-    metrics["phases_s"] = dict(timer.marks)
-    log_history = list(trainer.state.log_history)
-
-    def write_plots(stage: Path) -> None:
-        last = _last_split(report)
-        if last is not None:
-            plot_confusion_matrix(
-                report["splits"][last]["model"]["confusion_matrix"],
-                labels,
-                stage / CONFUSION_MATRIX_FILE,
-                title=f"{config.task} — {last}",
-            )
-        plot_learning_curve(
-            log_history, stage / LEARNING_CURVE_FILE, metric=f"eval_{config.evaluation.metric}"
-        )
-
-    from khabar.io import write_json_atomic
-
-    save_model_directory(
-        out,
-        model=model,
-        tokenizer=tokenizer,
-        preprocessor=preprocessor,
-        meta=meta,
-        config=config,
-        summary=summary,
-        train_metrics=metrics,
-        eval_report=report,
-        extra_writers=[
-            write_plots,
-            lambda stage: write_json_atomic(stage / LOG_HISTORY_FILE, log_history),
-        ],
-    )
-    if not config.output.save_checkpoints:
-        shutil.rmtree(out / CHECKPOINTS_DIR, ignore_errors=True)
-    return TrainOutcome(out, metrics, report)
-
-
-def _last_split(report: dict[str, Any]) -> str | None:
-    splits = list(report.get("splits", {}))
-    return "test" if "test" in splits else (splits[-1] if splits else None)
-
-
-def _dataset_names(config: RunConfig) -> list[str]:
-    if config.data.dataset:
-        return [config.data.dataset]
-    names = []
-    for path in config.data.files.values():
-        parent = Path(path).parent
-        name = "/".join(parent.parts[-2:]) if len(parent.parts) >= 2 else parent.name
-        if name and name not in names:
-            names.append(name)
-    return names
-
-
 def _add_token_lengths(
     summary: DataSummary,
     dataset: DatasetDict,
@@ -354,17 +136,15 @@ def _add_token_lengths(
     config: RunConfig,
 ) -> None:
     """Token-length percentiles per split and how many inputs exceed ``model.max_length``."""
-    from khabar.data import _percentiles
-
     for split, ds in dataset.items():
         sample = ds.select(range(min(len(ds), 2000)))
-        if config.task == "stance":
+        if get_task(config.task).is_pair:
             enc = tokenizer(list(sample["target"]), list(sample["text"]), verbose=False)
         else:
             enc = tokenizer(list(sample["text"]), verbose=False)
         lengths = [len(ids) for ids in enc["input_ids"]]
         s = summary.splits[split]
-        s.tokens = _percentiles(lengths)
+        s.tokens = percentiles(lengths)
         over = [n - config.model.max_length for n in lengths if n > config.model.max_length]
         s.truncated = {
             "count_in_sample": len(over),
@@ -374,22 +154,113 @@ def _add_token_lengths(
         }
 
 
-def _extra_eval_sets(
-    config: RunConfig, preprocessor: TextPreprocessor, labels: Sequence[str]
-) -> dict[str, Dataset]:
-    """Out-of-domain evaluation files from ``evaluation.extra``, read with the same rules."""
-    from khabar.evaluation import load_eval_file
+class ClassificationHooks(TaskHooks):
+    """Sequence classification (topic, stance): windowed evaluation, TF-IDF baseline."""
 
-    return {
-        name: load_eval_file(config, path, preprocessor, labels)
-        for name, path in config.evaluation.extra.items()
-    }
+    def tokenizer_texts(self, dataset: DatasetDict) -> list[str]:
+        texts = list(dataset["train"]["text"])
+        pair = self.spec.pair_column
+        if pair is not None:
+            texts += sorted(set(dataset["train"][pair]))
+        return texts
+
+    def build_model(
+        self, labels: Sequence[str], texts: Sequence[str]
+    ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+        return build_classifier(self.config.model, labels, list(texts), seed=self.config.seed)
+
+    def scratch_model(
+        self, labels: Sequence[str], tokenizer: PreTrainedTokenizerBase
+    ) -> PreTrainedModel:
+        assert self.config.model.scratch is not None
+        return scratch_classifier(self.config.model.scratch, labels, tokenizer)
+
+    def prepare_model(
+        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, labels: Sequence[str]
+    ) -> None:
+        _check_labels_fit(self.config, num_labels_of(model), labels)
+
+    def tokenize(
+        self, dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, summary: DataSummary
+    ) -> dict[str, Dataset]:
+        _add_token_lengths(summary, dataset, tokenizer, self.config)
+        out = {"train": tokenize_for_training(dataset["train"], tokenizer, self.config)}
+        if "dev" in dataset:
+            out["dev"] = tokenize_for_training(dataset["dev"], tokenizer, self.config)
+        return out
+
+    def build_trainer(
+        self,
+        model: PreTrainedModel,
+        args: TrainingArguments,
+        train_ds: Dataset,
+        eval_ds: Dataset | None,
+        tokenizer: PreTrainedTokenizerBase,
+        callbacks: list[TrainerCallback],
+        dataset: DatasetDict,
+        labels: Sequence[str],
+    ) -> Trainer:
+        weights = class_weights(self.config, labels, list(dataset["train"]["label"]))
+        return Trainer(
+            model=model,
+            args=args,
+            train_dataset=train_ds,
+            eval_dataset=eval_ds,
+            processing_class=tokenizer,
+            data_collator=DataCollatorWithPadding(tokenizer),
+            compute_metrics=_metrics_fn(labels),
+            compute_loss_func=_weighted_loss(weights) if weights is not None else None,
+            callbacks=callbacks,
+        )
+
+    def evaluate(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        raw: DatasetDict,
+        dataset: DatasetDict,
+        preprocessor: TextPreprocessor,
+        labels: Sequence[str],
+    ) -> dict[str, Any]:
+        config = self.config
+        return evaluate_classifier_splits(
+            model,
+            tokenizer,
+            {s: dataset[s] for s in config.evaluation.splits if s in dataset},
+            labels=labels,
+            task=config.task,
+            settings=config.reading,
+            batch_size=config.evaluation.batch_size,
+            baseline_train=dataset["train"] if config.evaluation.baseline else None,
+            extra={
+                name: load_eval_file(config, path, preprocessor, labels)
+                for name, path in config.evaluation.extra.items()
+            },
+        )
+
+    def extra_writers(
+        self, model: PreTrainedModel, report: dict[str, Any], labels: Sequence[str]
+    ) -> list[Writer]:
+        def write_confusion_matrix(stage: Path) -> None:
+            last = _last_split(report)
+            if last is not None:
+                plot_confusion_matrix(
+                    report["splits"][last]["model"]["confusion_matrix"],
+                    labels,
+                    stage / CONFUSION_MATRIX_FILE,
+                    title=f"{self.config.task} — {last}",
+                )
+
+        return [write_confusion_matrix]
+
+
+def _last_split(report: dict[str, Any]) -> str | None:
+    splits = list(report.get("splits", {}))
+    return "test" if "test" in splits else (splits[-1] if splits else None)
 
 
 __all__ = [
-    "TrainOutcome",
-    "head_tail",
-    "preprocess_dataset",
+    "ClassificationHooks",
+    "class_weights",
     "tokenize_for_training",
-    "train_classifier",
 ]

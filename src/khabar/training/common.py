@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import resource
 import shutil
 import sys
@@ -24,14 +25,20 @@ from transformers import (
     TrainingArguments,
 )
 
-from khabar import __version__
 from khabar._logging import get_logger
+from khabar._version import __version__
 from khabar.config import RunConfig
 from khabar.data import DataSummary
-from khabar.errors import ModelDirError
-from khabar.inference.base import resolve_device
-from khabar.io import staged_directory, write_json_atomic, write_text_atomic
+from khabar.device import resolve_device
+from khabar.errors import ConfigError, ModelDirError
+from khabar.io import (
+    clean_stale_stages,
+    staged_directory,
+    write_json_atomic,
+    write_text_atomic,
+)
 from khabar.model_dir import (
+    CARD_FILE,
     CHECKPOINTS_DIR,
     DATA_SUMMARY_FILE,
     EVAL_RESULTS_FILE,
@@ -54,44 +61,123 @@ class TrainOutcome:
     eval_results: dict[str, Any]
 
 
-def prepare_output_dir(output_dir: Path, *, resume: bool, overwrite: bool) -> None:
-    """Refuse to train into a directory that holds something else, unless told to.
+_TOKENIZER_FILES = ("vocab.txt", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model")
+_CHECKPOINT_ENTRY = re.compile(r"(tmp-)?checkpoint-\d+|tokenizer(-new)?|runs")
+"""What ``checkpoints/`` holds in a khabar run: the Trainer's checkpoints, logs, the tokenizer a
+from-scratch run trained."""
 
-    - a finished khabar model: refused unless ``overwrite`` (it is replaced only once the new
-      model is completely written);
-    - checkpoints of an interrupted run: continued with ``resume``, refused otherwise;
-    - any other non-empty directory: refused unless ``overwrite``.
+
+def khabar_wrote(name: str) -> bool:
+    """Whether a top-level entry of an output directory is one khabar (or ``save_pretrained``)
+    writes there."""
+    return (
+        name in (CHECKPOINTS_DIR, CARD_FILE, RUN_CONFIG_FILE, DATA_SUMMARY_FILE, TRAIN_RESULTS_FILE)
+        or name in (EVAL_RESULTS_FILE, LOG_HISTORY_FILE, "config.json", "generation_config.json")
+        or name in _TOKENIZER_FILES
+        or name.startswith(("khabar_", "tokenizer", "special_tokens_map", "added_tokens"))
+        or name.endswith((".safetensors", ".safetensors.index.json", ".png"))
+    )
+
+
+def output_dir_kind(output_dir: Path) -> tuple[str, list[str]]:
+    """What an output directory holds, and the entries khabar did not write.
+
+    ``missing``, ``empty``, ``model`` (a finished khabar model: ``khabar_config.json`` and only
+    khabar's files), ``run`` (an interrupted run: ``checkpoints/`` holding only the Trainer's
+    checkpoints and khabar's tokenizer, beside khabar's files) or ``foreign`` (anything else).
     """
     if not output_dir.exists():
-        return
-    if not output_dir.is_dir():
-        raise ModelDirError(f"output path '{output_dir}' exists and is not a directory")
-    entries = [p.name for p in output_dir.iterdir()]
-    has_checkpoints = (output_dir / CHECKPOINTS_DIR).is_dir()
-    if overwrite and not resume and has_checkpoints and int(os.environ.get("RANK", "0")) == 0:
-        # a fresh run: the earlier run's checkpoints (and the tokenizer it trained) must not be
-        # picked up; the finished model, if any, stays until the new one replaces it
-        logger.info("--overwrite: removing the checkpoints of the earlier run in %s", output_dir)
-        shutil.rmtree(output_dir / CHECKPOINTS_DIR, ignore_errors=True)
-    if not entries or overwrite:
-        return
-    if resume and has_checkpoints:
-        return
+        return "missing", []
+    entries = sorted(os.listdir(output_dir))
+    if not entries:
+        return "empty", []
+    foreign = [n for n in entries if not khabar_wrote(n)]
+    ckpt = output_dir / CHECKPOINTS_DIR
+    if ckpt.is_symlink() or (ckpt.exists() and not ckpt.is_dir()):
+        foreign.append(CHECKPOINTS_DIR)
+    elif ckpt.is_dir():
+        foreign += [
+            f"{CHECKPOINTS_DIR}/{n}"
+            for n in sorted(os.listdir(ckpt))
+            if not _CHECKPOINT_ENTRY.fullmatch(n)
+        ]
+    if foreign:
+        return "foreign", foreign
     if (output_dir / META_FILE).is_file():
+        return "model", []
+    return ("run", []) if ckpt.is_dir() else ("foreign", entries)
+
+
+def prepare_output_dir(output_dir: Path, *, resume: bool, overwrite: bool) -> None:
+    """The one output-directory rule of ``khabar train``; checks only, deletes nothing.
+
+    - missing or empty: used;
+    - a finished khabar model: refused unless ``overwrite`` (it is replaced only once the new
+      model is completely written);
+    - checkpoints of an interrupted run: continued with ``resume``, started again with
+      ``overwrite``, refused otherwise;
+    - anything else (a directory khabar did not write): refused, ``overwrite`` or not.
+
+    The checkpoints of an earlier run are discarded by :func:`discard_earlier_checkpoints`, just
+    before training starts: a run that fails on its config, data or model leaves them usable.
+    """
+    clean_stale_stages(output_dir, keep=(CHECKPOINTS_DIR,))
+    if output_dir.is_symlink() and not output_dir.exists():
+        raise ModelDirError(f"output path '{output_dir}' is a broken symbolic link")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ModelDirError(f"output path '{output_dir}' exists and is not a directory")
+    kind, foreign = output_dir_kind(output_dir)
+    if kind == "foreign":
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise ModelDirError(
+            f"output directory '{output_dir}' holds files khabar did not write ({shown}); khabar "
+            "never deletes or replaces such a directory: set output.dir / --output-dir to a new "
+            "or empty directory"
+        )
+    _check_writable_dir(output_dir)
+    has_checkpoints = (output_dir / CHECKPOINTS_DIR).is_dir()
+    if kind in ("missing", "empty") or overwrite or (resume and has_checkpoints):
+        return
+    if kind == "model":
         raise ModelDirError(
             f"output directory '{output_dir}' already holds a trained model; pass --overwrite to "
             "replace it (it is replaced only when the new model is fully written), or set another "
             "output.dir / --output-dir"
         )
-    if has_checkpoints:
-        raise ModelDirError(
-            f"output directory '{output_dir}' holds checkpoints of an earlier run; pass --resume to "
-            "continue it, or --overwrite to start again"
-        )
     raise ModelDirError(
-        f"output directory '{output_dir}' is not empty ({', '.join(sorted(entries)[:5])}); "
-        "pass --overwrite or choose another output directory"
+        f"output directory '{output_dir}' holds checkpoints of an earlier run; pass --resume to "
+        "continue it, or --overwrite to start again"
     )
+
+
+def _check_writable_dir(output_dir: Path) -> None:
+    import tempfile
+
+    where = output_dir
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        with tempfile.TemporaryFile(dir=where):
+            pass
+    except OSError as err:
+        raise ModelDirError(
+            f"output directory '{output_dir}': cannot write in '{where}' "
+            f"({err.strerror or err}); set output.dir / --output-dir to a writable location"
+        ) from None
+
+
+def discard_earlier_checkpoints(output_dir: Path, *, resume: bool, overwrite: bool) -> None:
+    """``--overwrite`` without ``--resume``: remove the checkpoints (and the tokenizer) of the
+    earlier run, so that they are not picked up. Called once the config, the data and the model
+    have been checked, just before training; the finished model, if any, stays until the new one
+    replaces it."""
+    ckpt = output_dir / CHECKPOINTS_DIR
+    if resume or not overwrite or not ckpt.is_dir() or int(os.environ.get("RANK", "0")) != 0:
+        return
+    if output_dir_kind(output_dir)[0] not in ("model", "run"):  # checked again: never a stranger's
+        raise ModelDirError(f"'{output_dir}' no longer looks like a khabar output; not deleting")
+    logger.info("--overwrite: removing the checkpoints of the earlier run in %s", output_dir)
+    shutil.rmtree(ckpt)
 
 
 DEFAULT_TRAINING_ARGS: dict[str, Any] = {
@@ -143,7 +229,16 @@ def build_training_arguments(
     values.setdefault("greater_is_better", greater_is_better)
     if not config.output.save_checkpoints and values.get("save_strategy") != "no":
         logger.info("output.save_checkpoints is false: checkpoints are removed after training")
-    return args_class(output_dir=str(output_dir / CHECKPOINTS_DIR), **values)
+    try:
+        return args_class(output_dir=str(output_dir / CHECKPOINTS_DIR), **values)
+    except (ValueError, TypeError) as err:  # transformers' own cross-checks of the arguments
+        text = str(err)
+        named = [k for k in config.training if k in text]
+        raise ConfigError(
+            f"TrainingArguments refused these values: {text.strip()}",
+            file=config.source_file,
+            key=f"training.{named[0]}" if named else "training",
+        ) from None
 
 
 class TimeBudgetCallback(TrainerCallback):
@@ -175,13 +270,21 @@ class TimeBudgetCallback(TrainerCallback):
 
 
 def build_callbacks(
-    config: RunConfig, extra: Sequence[TrainerCallback] = ()
+    config: RunConfig,
+    extra: Sequence[TrainerCallback] = (),
+    args: TrainingArguments | None = None,
 ) -> tuple[list[TrainerCallback], TimeBudgetCallback | None]:
-    """The run's callbacks: the caller's, early stopping and the time budget from ``training``."""
+    """The run's callbacks: the caller's, early stopping and the time budget from ``training``.
+
+    Early stopping needs evaluation during training: with ``args`` whose evaluation is off (no
+    dev split), it is left out with a warning."""
     from transformers import EarlyStoppingCallback
 
     callbacks: list[TrainerCallback] = list(extra)
     patience = config.training.get("early_stopping_patience")
+    if patience and args is not None and args.eval_strategy == "no":
+        logger.warning("training.early_stopping_patience is ignored: no evaluation during training")
+        patience = None
     if patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=int(patience)))
     budget = config.training.get("max_train_minutes")
@@ -334,7 +437,7 @@ def save_model_directory(
     """Write a complete model directory atomically (checkpoints of the run are kept)."""
     from khabar.card import write_model_card
 
-    with staged_directory(output_dir, keep=(CHECKPOINTS_DIR,)) as stage:
+    with staged_directory(output_dir, keep=(CHECKPOINTS_DIR,), marker=META_FILE) as stage:
         model.save_pretrained(stage, safe_serialization=True)
         tokenizer.save_pretrained(stage)
         preprocessor.save_pretrained(stage)
@@ -345,7 +448,8 @@ def save_model_directory(
         write_json_atomic(stage / EVAL_RESULTS_FILE, dict(eval_report))
         for writer in extra_writers or []:
             writer(stage)
-        write_model_card(stage)
+        # a config without a name: the card is titled after the output directory, not the stage
+        write_model_card(stage, default_name=output_dir.resolve().name)
     logger.info("model saved to %s", output_dir)
     return output_dir
 
@@ -357,6 +461,8 @@ __all__ = [
     "TrainOutcome",
     "build_training_arguments",
     "describe_hardware",
+    "discard_earlier_checkpoints",
+    "output_dir_kind",
     "peak_memory_mb",
     "prepare_output_dir",
     "save_model_directory",

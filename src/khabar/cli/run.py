@@ -1,21 +1,16 @@
-"""The ``khabar`` command line: one entry point, a sub-command per job, ``--help`` on each."""
+"""``khabar config check``, ``train``, ``evaluate`` and ``baseline``: the run sub-commands.
+
+Module-level imports stay light (argparse only), so that ``khabar --help`` is fast.
+"""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from khabar import __version__
-from khabar._logging import enable_console_logging, get_logger
 from khabar.errors import KhabarError
-
-logger = get_logger("cli")
-
-Handler = Callable[[argparse.Namespace], int]
 
 
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -23,14 +18,21 @@ def _add_data_dir(p: argparse.ArgumentParser) -> None:
         "--data-dir",
         help="base directory for relative data files in the config (default: $KHABAR_DATA_DIR)",
     )
+    p.add_argument(
+        "--models-dir",
+        help="directory holding local checkpoints named by model.checkpoint "
+        "(default: $KHABAR_MODELS_DIR)",
+    )
 
 
 def _apply_data_dir(args: argparse.Namespace) -> None:
+    """``--data-dir`` / ``--models-dir`` set the directories relative paths resolve against."""
+    from khabar.config import DATA_DIR_ENV, MODELS_DIR_ENV
+
     if getattr(args, "data_dir", None):
-        os.environ["KHABAR_DATA_DIR"] = str(Path(args.data_dir).resolve())
-
-
-# ----------------------------------------------------------------------------- commands
+        os.environ[DATA_DIR_ENV] = str(Path(args.data_dir).resolve())
+    if getattr(args, "models_dir", None):
+        os.environ[MODELS_DIR_ENV] = str(Path(args.models_dir).resolve())
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
@@ -89,19 +91,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-# ----------------------------------------------------------------------------- parser
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="khabar",
-        description="Fine-tune and run Arabic news models: topic, stance, summarisation.",
-    )
-    parser.add_argument("--version", action="version", version=f"khabar {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
+def add_run_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("config", help="work with run configuration files")
     config_sub = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = config_sub.add_parser(
@@ -164,71 +154,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("overrides", nargs="*", metavar="KEY=VALUE")
     _add_data_dir(p)
     p.set_defaults(handler=cmd_baseline)
-
-    for extra in _EXTRA_COMMANDS:
-        extra(sub)
-    return parser
-
-
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
-
-
-def register_command(
-    adder: Callable[[argparse._SubParsersAction], None],
-) -> Callable[[argparse._SubParsersAction], None]:  # type: ignore[type-arg]
-    """Register a function that adds a sub-command (used by khabar's other modules)."""
-    _EXTRA_COMMANDS.append(adder)
-    return adder
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``khabar`` console script."""
-    _load_command_modules()
-    parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
-    # dotted overrides may come after options (``train CFG --resume a.b=1``)
-    overrides = [u for u in unknown if "=" in u and not u.startswith("-")]
-    rest = [u for u in unknown if u not in overrides]
-    if rest or (overrides and not hasattr(args, "overrides")):
-        parser.error(f"unrecognized arguments: {' '.join(rest or overrides)}")
-    if overrides:
-        args.overrides = [*args.overrides, *overrides]
-    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    enable_console_logging(level)
-    _quiet_dependencies()
-    try:
-        return int(args.handler(args))
-    except KhabarError as err:
-        print(f"khabar: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("khabar: interrupted", file=sys.stderr)
-        return 130
-
-
-def _quiet_dependencies() -> None:
-    """Keep the output readable: khabar logs its own progress; no per-map progress bars."""
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    try:
-        import datasets
-
-        datasets.disable_progress_bars()
-        datasets.logging.set_verbosity_warning()
-    except ImportError:  # pragma: no cover
-        pass
-
-
-def _load_command_modules() -> None:
-    """Import the modules that register further sub-commands (analyze, predict, publish)."""
-    import importlib
-
-    for name in ("khabar.inference.cli", "khabar.hub"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:
-                raise
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

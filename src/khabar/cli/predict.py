@@ -13,8 +13,6 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
-from khabar.cli import register_command
-
 if TYPE_CHECKING:
     from khabar.inference.analyzer import NewsAnalyzer
     from khabar.inference.results import Analysis
@@ -286,7 +284,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- parsers
 
 
-@register_command
 def add_analyze(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "analyze",
@@ -314,7 +311,6 @@ def add_analyze(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.set_defaults(handler=cmd_analyze)
 
 
-@register_command
 def add_predict(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "predict",

@@ -9,213 +9,30 @@ file, line and field; :attr:`DataConfig.on_error` chooses between stopping and s
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-import json
 import random
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value
 
 from khabar._logging import get_logger
 from khabar.config import RunConfig
+from khabar.data.readers import iter_records
+from khabar.data.summary import DataSummary, SplitSummary, percentiles
 from khabar.errors import DataError
-from khabar.io import write_json_atomic
+from khabar.tasks import TASKS, get_task
+
+if TYPE_CHECKING:
+    from khabar.text import TextPreprocessor
 
 logger = get_logger(__name__)
 
 SPLITS = ("train", "dev", "test")
-TASK_COLUMNS: dict[str, tuple[str, ...]] = {
-    "topic": ("text", "label"),
-    "stance": ("target", "text", "label"),
-    "summarization": ("text", "summary"),
-}
+TASK_COLUMNS: dict[str, tuple[str, ...]] = {name: t.required_columns for name, t in TASKS.items()}
 """Required canonical columns per task (``id`` is optional and made up when absent)."""
-
-
-# ------------------------------------------------------------------------------ reading rows
-
-
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="strict")
-    return open(path, encoding="utf-8", errors="strict")
-
-
-def iter_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | DataError]]:
-    """Yield ``(line_number, record)`` from a JSONL(.gz), CSV(.gz) or Parquet file.
-
-    A line that cannot be read yields a :class:`DataError` in place of the record, so the
-    caller decides whether to stop or skip. A missing or unreadable file raises at once.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(
-            "file not found (check data.dir / KHABAR_DATA_DIR and data.files)", file=path
-        )
-    name = path.name.lower()
-    if name.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson")):
-        yield from _iter_jsonl(path)
-    elif name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")):
-        yield from _iter_csv(path, delimiter="\t" if ".tsv" in name else ",")
-    elif name.endswith(".parquet"):
-        yield from _iter_parquet(path)
-    else:
-        raise DataError(
-            "unknown file type: use .jsonl, .jsonl.gz, .csv, .tsv or .parquet", file=path
-        )
-
-
-def _iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | DataError]]:
-    try:
-        with _open_text(path) as handle:
-            line_no = 0
-            while True:
-                line_no += 1
-                try:
-                    line = handle.readline()
-                except UnicodeDecodeError as err:
-                    raise DataError(
-                        f"not valid UTF-8 ({err.reason})", file=path, line=line_no
-                    ) from None
-                if not line:
-                    break
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    yield line_no, DataError(f"malformed JSON: {err.msg}", file=path, line=line_no)
-                    continue
-                if not isinstance(record, dict):
-                    yield (
-                        line_no,
-                        DataError(
-                            f"expected a JSON object, got {type(record).__name__}",
-                            file=path,
-                            line=line_no,
-                        ),
-                    )
-                    continue
-                yield line_no, record
-    except (OSError, EOFError) as err:  # e.g. a truncated or fake .gz file
-        raise DataError(f"cannot read file: {err}", file=path) from None
-
-
-def _iter_csv(path: Path, delimiter: str) -> Iterator[tuple[int, dict[str, Any] | DataError]]:
-    try:
-        with _open_text(path) as handle:
-            reader = csv.DictReader(handle, delimiter=delimiter)
-            for row in reader:
-                # line_num is the physical line where this row ended (header is line 1)
-                if None in row:
-                    yield (
-                        reader.line_num,
-                        DataError(
-                            "more values than header columns", file=path, line=reader.line_num
-                        ),
-                    )
-                    continue
-                yield reader.line_num, dict(row)
-    except UnicodeDecodeError as err:
-        raise DataError(f"not valid UTF-8 ({err.reason})", file=path) from None
-    except csv.Error as err:
-        raise DataError(f"malformed CSV: {err}", file=path) from None
-
-
-def _iter_parquet(path: Path) -> Iterator[tuple[int, dict[str, Any] | DataError]]:
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(path)
-    except Exception as err:  # pyarrow raises several types for broken files
-        raise DataError(f"cannot read Parquet file: {err}", file=path) from None
-    yield from enumerate(table.to_pylist(), start=1)
-
-
-# ------------------------------------------------------------------------------ summary
-
-
-def _percentiles(values: Sequence[int]) -> dict[str, float]:
-    if not values:
-        return {}
-    arr = np.asarray(values)
-    return {
-        "mean": round(float(arr.mean()), 1),
-        "p50": float(np.percentile(arr, 50)),
-        "p90": float(np.percentile(arr, 90)),
-        "p99": float(np.percentile(arr, 99)),
-        "max": int(arr.max()),
-    }
-
-
-@dataclass
-class SplitSummary:
-    rows: int = 0
-    labels: dict[str, int] = field(default_factory=dict)
-    words: dict[str, float] = field(default_factory=dict)
-    tokens: dict[str, float] = field(default_factory=dict)
-    summary_words: dict[str, float] = field(default_factory=dict)
-    truncated: dict[str, float] = field(default_factory=dict)
-    """How many inputs exceed the model's length and by how much (filled by the trainer)."""
-    duplicates_dropped: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-    leakage_with_train: int = 0
-    leakage_removed_from_train: int = 0
-    source: str | None = None
-
-
-@dataclass
-class DataSummary:
-    """Rows per split, label counts, length percentiles and what was dropped; saved with every run."""
-
-    task: str
-    labels: list[str] = field(default_factory=list)
-    splits: dict[str, SplitSummary] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DataSummary:
-        splits = {k: SplitSummary(**v) for k, v in data.get("splits", {}).items()}
-        return cls(task=data["task"], labels=list(data.get("labels", [])), splits=splits)
-
-    def save(self, path: str | Path) -> Path:
-        return write_json_atomic(path, self.to_dict())
-
-    def format(self) -> str:
-        """A plain-text table for logs."""
-        lines = [f"data summary ({self.task})"]
-        for name, s in self.splits.items():
-            length = s.tokens or s.words
-            unit = "tokens" if s.tokens else "words"
-            lines.append(
-                f"  {name:<6} {s.rows:>7} rows  {unit} p50={length.get('p50', 0):.0f} "
-                f"p90={length.get('p90', 0):.0f} max={length.get('max', 0)}"
-                + (f"  duplicates dropped={s.duplicates_dropped}" if s.duplicates_dropped else "")
-                + (f"  skipped={sum(s.skipped.values())}" if s.skipped else "")
-                + (f"  shared with train={s.leakage_with_train}" if s.leakage_with_train else "")
-            )
-            if s.labels:
-                counts = ", ".join(f"{k}={v}" for k, v in s.labels.items())
-                lines.append(f"         labels: {counts}")
-            if s.truncated:
-                lines.append(
-                    f"         inputs over the length limit: {s.truncated.get('count', 0):.0f} "
-                    f"({100 * s.truncated.get('fraction', 0):.1f}%), "
-                    f"mean tokens cut {s.truncated.get('mean_tokens_cut', 0):.0f}"
-                )
-        return "\n".join(lines)
-
-
-# ------------------------------------------------------------------------------ loading
 
 
 @dataclass
@@ -232,6 +49,7 @@ class _SplitReader:
         self.split = split
         self.source = source
         self.task = config.task
+        self.spec = get_task(config.task)
         self.columns = {
             c: config.data.columns.get(c, c)
             for c in (*TASK_COLUMNS[config.task], "id", "title", "summaries")
@@ -266,11 +84,11 @@ class _SplitReader:
             if not value.strip():
                 return self._problem(f"empty {canon}", f"empty {canon}", line, col)
             out[canon] = value
-        if self.task == "topic" and cfg.prepend_title:
+        if cfg.prepend_title and self.spec.kind == "classification" and not self.spec.is_pair:
             title = record.get(self.columns["title"])
             if isinstance(title, str) and title.strip():
                 out["text"] = f"{title.strip()}\n{out['text']}"
-        if self.task == "summarization":
+        if self.spec.is_seq2seq:
             refs = record.get(self.columns["summaries"])
             if isinstance(refs, list) and refs and all(isinstance(r, str) for r in refs):
                 out["summaries"] = [r for r in refs if r.strip()] or [out["summary"]]
@@ -396,19 +214,20 @@ def load_data(
         summary.splits[split] = s
 
     _check_leakage(config, rows, summary)
-    labels = _resolve_labels(config, rows) if config.task != "summarization" else []
+    spec = get_task(config.task)
+    labels = _resolve_labels(config, rows) if spec.has_labels else []
     summary.labels = labels
     features = _features(config.task, labels)
     dataset = DatasetDict()
     for split, split_rows in rows.items():
         s = summary.splits[split]
         s.rows = len(split_rows)
-        s.words = _percentiles([len(r["text"].split()) for r in split_rows])
+        s.words = percentiles([len(r["text"].split()) for r in split_rows])
         if labels:
             counts = Counter(r["label"] for r in split_rows)
             s.labels = {lab: counts.get(lab, 0) for lab in labels}
-        if config.task == "summarization":
-            s.summary_words = _percentiles([len(r["summary"].split()) for r in split_rows])
+        if spec.is_seq2seq:
+            s.summary_words = percentiles([len(r["summary"].split()) for r in split_rows])
         columns = {name: [r[name] for r in split_rows] for name in features}
         dataset[split] = Dataset.from_dict(columns, features=features)
     return dataset, summary
@@ -477,7 +296,8 @@ def _resolve_labels(config: RunConfig, rows: dict[str, list[dict[str, Any]]]) ->
 
 
 def _features(task: str, labels: Sequence[str]) -> Features:
-    if task == "summarization":
+    spec = get_task(task)
+    if spec.is_seq2seq:
         return Features(
             {
                 "id": Value("string"),
@@ -487,8 +307,8 @@ def _features(task: str, labels: Sequence[str]) -> Features:
             }
         )
     columns: dict[str, Any] = {"id": Value("string")}
-    if task == "stance":
-        columns["target"] = Value("string")
+    if spec.pair_column is not None:
+        columns[spec.pair_column] = Value("string")
     columns["text"] = Value("string")
     columns["label"] = ClassLabel(names=list(labels))
     return Features(columns)
@@ -505,7 +325,7 @@ def load_file(
     rows, _ = _read_file_rows(config, path, name)
     if not rows:
         raise DataError("no usable rows", file=path)
-    if config.task != "summarization":
+    if get_task(config.task).has_labels:
         unknown = sorted({r["label"] for r in rows} - set(labels))
         if unknown:
             raise DataError(
@@ -517,6 +337,25 @@ def load_file(
     return Dataset.from_dict({c: [r[c] for r in rows] for c in features}, features=features)
 
 
+def preprocess_dataset(
+    dataset: DatasetDict | Dataset, preprocessor: TextPreprocessor, columns: Sequence[str]
+) -> Any:
+    """Apply the model's text preprocessing to ``columns`` of every split (or of one dataset);
+    the task registry says which columns a task preprocesses."""
+    present = [c for c in columns if c in _column_names(dataset)]
+
+    def apply(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        return {c: [preprocessor(t) for t in batch[c]] for c in present}
+
+    return dataset.map(apply, batched=True, batch_size=256, desc="preprocessing")
+
+
+def _column_names(dataset: DatasetDict | Dataset) -> list[str]:
+    if isinstance(dataset, DatasetDict):
+        return next(iter(dataset.values())).column_names if dataset else []
+    return dataset.column_names
+
+
 __all__ = [
     "SPLITS",
     "TASK_COLUMNS",
@@ -525,4 +364,6 @@ __all__ = [
     "iter_records",
     "load_data",
     "load_file",
+    "percentiles",
+    "preprocess_dataset",
 ]

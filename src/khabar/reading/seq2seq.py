@@ -24,32 +24,12 @@ from transformers import GenerationConfig as HFGenerationConfig
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from khabar._logging import get_logger
-from khabar.config import GenerationConfig
+from khabar.config import GenerationSettings
 from khabar.errors import ConfigError
+from khabar.model_dir import TRUNCATION_RULES
+from khabar.reading.truncation import cut_head, head_tail
 
 logger = get_logger(__name__)
-
-TRUNCATION_RULES = {
-    "head": "the first max_length tokens of the article (its lead), end-of-sequence token kept",
-    "head_tail": "the first and last max_length/2 tokens of the article, joined by ' … '",
-}
-
-
-def _trailing_specials(ids: Sequence[int], special: set[int]) -> list[int]:
-    tail: list[int] = []
-    for token in reversed(ids):
-        if token not in special:
-            break
-        tail.append(token)
-    return tail[::-1]
-
-
-def cut_head(ids: Sequence[int], max_length: int, tokenizer: PreTrainedTokenizerBase) -> list[int]:
-    """The first ``max_length`` tokens of ``ids``, keeping its trailing special tokens (``</s>``)."""
-    if len(ids) <= max_length:
-        return list(ids)
-    tail = _trailing_specials(ids, set(tokenizer.all_special_ids))
-    return list(ids[: max_length - len(tail)]) + tail
 
 
 def encode_texts(
@@ -78,8 +58,6 @@ def encode_texts(
     lengths = [len(ids) for ids in full]
     if target or truncation == "head":
         return [cut_head(ids, max_length, tokenizer) for ids in full], lengths
-    from khabar.training.classification import head_tail
-
     budget = max(1, max_length - tokenizer.num_special_tokens_to_add(pair=False))
     out: list[list[int]] = []
     for text, ids in zip(texts, full):
@@ -92,7 +70,7 @@ def encode_texts(
 
 
 def build_generation_config(
-    settings: GenerationConfig, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase
+    settings: GenerationSettings, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase
 ) -> HFGenerationConfig:
     """The model's generation settings from the run config's ``generation`` section.
 
@@ -149,6 +127,51 @@ def generation_settings(gen: HFGenerationConfig) -> dict[str, Any]:
     return {k: getattr(gen, k, None) for k in keys}
 
 
+def generate_from_ids(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    ids: Sequence[Sequence[int]],
+    *,
+    generation_config: HFGenerationConfig | None = None,
+    batch_size: int = 16,
+    device: Any = None,
+    **overrides: Any,
+) -> list[list[str]]:
+    """Decode every input (token ids, already cut) into its sequences, in the input order.
+
+    Inputs are sorted by length and decoded in batches padded to their longest member, under
+    ``torch.inference_mode``. Each input gets ``num_return_sequences`` outputs (1 by default),
+    best first; ``overrides`` are ``generate`` settings on top of ``generation_config``.
+    """
+    gen = copy.deepcopy(generation_config or model.generation_config)
+    if overrides:
+        gen.update(**overrides)
+    per_input = int(getattr(gen, "num_return_sequences", None) or 1)
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]), reverse=True)
+    device = device if device is not None else model.device
+    step = max(1, batch_size)
+    was_training = model.training
+    model.eval()
+    outputs: list[list[str]] = [[] for _ in ids]
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(order), step):
+                chunk = order[start : start + step]
+                batch = tokenizer.pad(
+                    {"input_ids": [list(ids[i]) for i in chunk]}, padding=True, return_tensors="pt"
+                ).to(device)
+                generated = cast(Any, model).generate(**batch, generation_config=gen)
+                decoded = tokenizer.batch_decode(
+                    generated, skip_special_tokens=True, clean_up_tokenization_spaces=False
+                )
+                for k, i in enumerate(chunk):
+                    group = decoded[k * per_input : (k + 1) * per_input]
+                    outputs[i] = [text.strip() for text in group]
+    finally:
+        model.train(was_training)
+    return outputs
+
+
 def generate_summaries(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -161,40 +184,25 @@ def generate_summaries(
 ) -> list[str]:
     """Generate one summary per (already preprocessed) text, in the input order.
 
-    Texts are encoded by :func:`encode_texts`, sorted by length and decoded in batches padded
-    to their longest member, under ``torch.inference_mode``.
+    Texts are encoded by :func:`encode_texts` (one truncation rule for training, evaluation
+    and inference) and decoded by :func:`generate_from_ids`.
     """
     if isinstance(texts, str):
         raise TypeError("texts must be a sequence of strings, not a single string")
     if not texts:
         return []
     ids, _ = encode_texts(tokenizer, texts, max_length, truncation=truncation)
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]), reverse=True)
-    gen = generation_config or model.generation_config
-    was_training = model.training
-    model.eval()
-    outputs: list[str] = [""] * len(ids)
-    try:
-        with torch.inference_mode():
-            for start in range(0, len(order), max(1, batch_size)):
-                chunk = order[start : start + max(1, batch_size)]
-                batch = tokenizer.pad(
-                    {"input_ids": [ids[i] for i in chunk]}, padding=True, return_tensors="pt"
-                ).to(model.device)
-                generated = cast(Any, model).generate(**batch, generation_config=gen)
-                decoded = tokenizer.batch_decode(generated, skip_special_tokens=True)
-                for i, text in zip(chunk, decoded):
-                    outputs[i] = text.strip()
-    finally:
-        model.train(was_training)
-    return outputs
+    outputs = generate_from_ids(
+        model, tokenizer, ids, generation_config=generation_config, batch_size=batch_size
+    )
+    return [group[0] if group else "" for group in outputs]
 
 
 __all__ = [
     "TRUNCATION_RULES",
     "build_generation_config",
-    "cut_head",
     "encode_texts",
+    "generate_from_ids",
     "generate_summaries",
     "generation_settings",
 ]

@@ -21,21 +21,20 @@ HTTP layer are re-raised with it scrubbed out.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from khabar import __version__
 from khabar._logging import get_logger
-from khabar.cli import register_command
+from khabar._version import __version__
 from khabar.errors import KhabarError, ModelDirError
+from khabar.hub.convert import convert_to_safetensors
 from khabar.model_dir import (
+    CARD_FILE,
     CHECKPOINTS_DIR,
     DATA_SUMMARY_FILE,
     EVAL_RESULTS_FILE,
@@ -61,7 +60,6 @@ __all__ = [
     "stage_model_dir",
 ]
 
-CARD_FILE = "README.md"
 TOKENIZER_VOCAB_FILES = (
     "tokenizer.json",
     "vocab.txt",
@@ -85,7 +83,6 @@ KHABAR_FILES = (
     EVAL_RESULTS_FILE,
     LOG_HISTORY_FILE,
 )
-WEIGHT_PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 MASK = "***"
 
 
@@ -163,10 +160,6 @@ def _is_uploaded(name: str) -> bool:
     )
 
 
-def _weight_pickles(root: Path) -> list[Path]:
-    return [p for p in find_pickle_weights(root) if p.suffix in WEIGHT_PICKLE_SUFFIXES]
-
-
 def _has_tokenizer(root: Path) -> bool:
     return (root / "tokenizer_config.json").is_file() and any(
         (root / name).is_file() for name in TOKENIZER_VOCAB_FILES
@@ -188,7 +181,7 @@ def check_publishable(model_dir: str | Path, *, allow_no_eval: bool = False) -> 
     if not (root / "config.json").is_file():
         raise ModelDirError(f"'{root}' has no config.json: not a transformers model directory")
     if not any(root.glob("*.safetensors")):
-        pickles = _weight_pickles(root)
+        pickles = find_pickle_weights(root)
         if pickles:
             names = ", ".join(p.name for p in pickles)
             raise ModelDirError(
@@ -273,8 +266,13 @@ def stage_model_dir(
     check_publishable(root, allow_no_eval=allow_no_eval)
     stage.mkdir(parents=True, exist_ok=True)
     for path in sorted(root.iterdir()):
-        if path.is_file() and _is_uploaded(path.name):
-            shutil.copy2(path, stage / path.name)
+        if path.is_symlink():
+            # a link could point anywhere (a private key, a password file): never follow one
+            logger.warning(
+                "not uploaded: %s (a symbolic link; khabar never follows links)", path.name
+            )
+        elif path.is_file() and _is_uploaded(path.name):
+            shutil.copy2(path, stage / path.name, follow_symlinks=False)
         elif path.name != CARD_FILE:
             why = (
                 "training checkpoints"
@@ -299,7 +297,7 @@ def _scrub(text: str, token: str | None) -> str:
 
 def _commit_message(info: ModelCardInfo) -> tuple[str, str]:
     """A one-line message with khabar's version and the headline result, and a description."""
-    from khabar.card import ROUGE_METRICS
+    from khabar.card.gather import ROUGE_METRICS
 
     title = f"Upload {info.model_name} ({info.task_words}) with khabar {__version__}"
     lines = []
@@ -381,7 +379,7 @@ def publish(
         convert_weights
         and root.is_dir()
         and not any(root.glob("*.safetensors"))
-        and _weight_pickles(root)
+        and find_pickle_weights(root)
     ):
         convert_to_safetensors(root)
     info = check_publishable(root, allow_no_eval=allow_no_eval)
@@ -506,233 +504,3 @@ def _upload(
         detail = _scrub(f"{type(err).__name__}: {err}", token)
         raise PublishError(f"upload of {repo_id} failed: {detail}") from None
     return str(repo_url), getattr(commit, "commit_url", None)
-
-
-# ------------------------------------------------------------------------------ conversion
-
-
-def _load_pickle_state(paths: Sequence[Path]) -> dict[str, Any]:
-    import torch
-
-    state: dict[str, Any] = {}
-    for path in paths:
-        try:
-            loaded = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as err:
-            raise ModelDirError(
-                f"cannot read '{path}' safely (weights-only loading): {err}. khabar does not "
-                "unpickle arbitrary objects."
-            ) from None
-        if (
-            isinstance(loaded, dict)
-            and "state_dict" in loaded
-            and isinstance(loaded["state_dict"], dict)
-        ):
-            loaded = loaded["state_dict"]
-        if not isinstance(loaded, dict):
-            raise ModelDirError(f"'{path}' does not hold a state dict of tensors")
-        state.update(loaded)
-    return state
-
-
-def convert_to_safetensors(model_dir: str | Path, *, delete_pickles: bool = False) -> list[Path]:
-    """Convert a model directory's pickle weights (``.bin``/``.pt``) to safetensors, in place.
-
-    Pickles are read with ``torch.load(weights_only=True)`` (tensors only, no code), the model is
-    rebuilt with its ``transformers`` class from ``config.json`` and saved with
-    ``save_pretrained(safe_serialization=True)`` (so tied weights are stored once, as
-    ``transformers`` expects); only the new weight files are moved into the directory. Every
-    tensor is then compared with the pickled one. The pickle files are kept (``publish`` skips
-    them) unless ``delete_pickles``.
-
-    Returns the new safetensors files.
-    """
-    import torch
-
-    root = Path(model_dir)
-    if not root.is_dir():
-        raise ModelDirError(f"model directory '{root}' does not exist")
-    if any(root.glob("*.safetensors")):
-        logger.info("%s already has safetensors weights; nothing to convert", root)
-        return sorted(root.glob("*.safetensors"))
-    pickles = _weight_pickles(root)
-    if not pickles:
-        raise ModelDirError(f"'{root}' has no pickle weights (.bin/.pt) to convert")
-    state = _load_pickle_state(pickles)
-    new_files = _convert_with_transformers(root)
-    if new_files is None:
-        new_files = _convert_state_dict(root, state)
-    from safetensors.torch import load_file
-
-    saved: dict[str, Any] = {}
-    for file in new_files:
-        saved.update(load_file(file))
-    for name, tensor in saved.items():
-        original = state.get(name)
-        if original is None:
-            continue
-        if original.dtype != tensor.dtype or not torch.equal(original, tensor):
-            for file in new_files:
-                file.unlink(missing_ok=True)
-            raise ModelDirError(
-                f"conversion check failed: tensor '{name}' differs after conversion"
-            )
-    missing = [k for k in state if k not in saved and torch.is_tensor(state[k])]
-    untied = [
-        k
-        for k in missing
-        if not any(torch.equal(state[k], v) for v in saved.values() if v.shape == state[k].shape)
-    ]
-    if untied:
-        for file in new_files:
-            file.unlink(missing_ok=True)
-        raise ModelDirError(
-            f"conversion check failed: tensors missing after conversion: {untied[:5]}"
-        )
-    logger.info(
-        "converted %s to %s (%d tensors checked)",
-        ", ".join(p.name for p in pickles),
-        ", ".join(p.name for p in new_files),
-        len(saved),
-    )
-    if delete_pickles:
-        for path in pickles:
-            path.unlink()
-            index = root / (path.name + ".index.json")
-            index.unlink(missing_ok=True)
-        (root / "pytorch_model.bin.index.json").unlink(missing_ok=True)
-    else:
-        logger.info("kept %s (not uploaded by publish)", ", ".join(p.name for p in pickles))
-    return new_files
-
-
-def _convert_with_transformers(root: Path) -> list[Path] | None:
-    """Rebuild the model with its ``transformers`` class and save safetensors (None: no class)."""
-    import json
-
-    import transformers
-
-    try:
-        config = json.loads((root / "config.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    archs = config.get("architectures") or []
-    cls = getattr(transformers, archs[0], None) if archs else None
-    if cls is None:
-        return None
-    model = cls.from_pretrained(root, use_safetensors=False)
-    with tempfile.TemporaryDirectory(prefix=".convert-", dir=root) as tmp:
-        model.save_pretrained(tmp, safe_serialization=True)
-        produced = sorted(Path(tmp).glob("*.safetensors"))
-        index = Path(tmp) / "model.safetensors.index.json"
-        moved = []
-        for path in [*produced, *([index] if index.is_file() else [])]:
-            target = root / path.name
-            os.replace(path, target)
-            if target.suffix == ".safetensors":
-                moved.append(target)
-    return moved
-
-
-def _convert_state_dict(root: Path, state: dict[str, Any]) -> list[Path]:
-    """Save a state dict as ``model.safetensors``; tensors sharing memory are stored separately."""
-    from safetensors.torch import save_file
-
-    seen: set[int] = set()
-    clean: dict[str, Any] = {}
-    for name, tensor in state.items():
-        ptr = tensor.untyped_storage().data_ptr()
-        clean[name] = tensor.detach().clone().contiguous() if ptr in seen else tensor.contiguous()
-        seen.add(ptr)
-    target = root / "model.safetensors"
-    save_file(clean, str(target), metadata={"format": "pt"})
-    return [target]
-
-
-# ------------------------------------------------------------------------------ CLI
-
-
-def _write(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def cmd_publish(args: argparse.Namespace) -> int:
-    result = publish(
-        args.model,
-        args.repo_id,
-        private=True if args.private else None,
-        dry_run=args.dry_run,
-        output=args.output,
-        overwrite=args.overwrite,
-        allow_no_eval=args.allow_no_eval,
-        convert_weights=args.convert_weights,
-        endpoint=args.endpoint,
-        commit_message=args.message,
-        revision=args.revision,
-    )
-    _write(result.format())
-    if not result.dry_run:
-        _write(result.url or "")
-    return 0
-
-
-def cmd_convert_weights(args: argparse.Namespace) -> int:
-    files = convert_to_safetensors(args.model, delete_pickles=args.delete_pickles)
-    _write("safetensors weights: " + ", ".join(str(f) for f in files))
-    return 0
-
-
-@register_command
-def _add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "publish",
-        help="push a model directory to the Hugging Face Hub with a rendered model card",
-        description=(
-            "Stage the files of MODEL_DIR that belong on the Hub (safetensors weights, config, "
-            "tokenizer, khabar settings and results, plots, a freshly rendered README.md card), "
-            "validate the card, create the repository and upload everything in one commit. The "
-            "token comes from HF_TOKEN or `hf auth login`; it is never written anywhere."
-        ),
-    )
-    p.add_argument("model", metavar="MODEL_DIR", help="khabar model directory")
-    p.add_argument("--repo-id", help="ORG/NAME on the Hub (default: hub.repo_id of the run config)")
-    p.add_argument("--private", action="store_true", help="create the repository private")
-    p.add_argument(
-        "--dry-run", action="store_true", help="stage and list the files; upload nothing"
-    )
-    p.add_argument(
-        "--output",
-        metavar="STAGE_DIR",
-        help="where --dry-run stages (default: a temporary directory)",
-    )
-    p.add_argument("--overwrite", action="store_true", help="replace an earlier stage in --output")
-    p.add_argument(
-        "--allow-no-eval",
-        action="store_true",
-        help="publish a model without evaluation results (the card says so)",
-    )
-    p.add_argument(
-        "--convert-weights",
-        action="store_true",
-        help="convert pickle weights (.bin/.pt) to safetensors first",
-    )
-    p.add_argument(
-        "--endpoint", help="Hub URL (default: $HF_ENDPOINT, then https://huggingface.co)"
-    )
-    p.add_argument(
-        "--message", help="commit message (default: khabar version and headline results)"
-    )
-    p.add_argument("--revision", help="branch to commit to (default: main)")
-    p.set_defaults(handler=cmd_publish)
-
-    c = sub.add_parser(
-        "convert-weights",
-        help="convert a model directory's pickle weights (.bin/.pt) to safetensors",
-    )
-    c.add_argument("model", metavar="MODEL_DIR")
-    c.add_argument(
-        "--delete-pickles",
-        action="store_true",
-        help="remove the pickle files once the conversion is checked",
-    )
-    c.set_defaults(handler=cmd_convert_weights)

@@ -8,25 +8,16 @@ of short posts is not padded to the longest article.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from khabar.model_dir import ReadingSettings
 
-@dataclass(frozen=True)
-class WindowSettings:
-    """How long inputs are read: ``max_length`` tokens per window, ``stride`` tokens of overlap."""
-
-    max_length: int = 256
-    stride: int = 64
-    max_windows: int = 8
-    """At most this many windows per text, spread over the whole text (0 = every window)."""
-    lead_weight: float = 0.0
-    """Share of the first window in a text's aggregate; the rest is the mean over all windows.
-    News puts its topic in the headline and lead (the inverted pyramid), so topic models weight
-    it (e.g. 0.5); 0 is the plain mean."""
+WindowSettings = ReadingSettings
+"""The reading settings windows are cut by (``max_length``, ``stride``, ``max_windows``,
+``lead_weight``); the name of :class:`khabar.model_dir.ReadingSettings` in this module."""
 
 
 def num_labels_of(model: PreTrainedModel) -> int:
@@ -137,7 +128,8 @@ def classify_logits(
     batch_size: int = 32,
     device: torch.device | None = None,
 ) -> np.ndarray:
-    """Logits per text (``len(texts) × num_labels``), each the mean over the text's windows."""
+    """Logits per text (``len(texts) × num_labels``), aggregated over the text's windows by
+    :func:`aggregate` (``settings.lead_weight``)."""
     settings = settings or WindowSettings()
     if not texts:
         return np.zeros((0, num_labels_of(model)), dtype=np.float32)

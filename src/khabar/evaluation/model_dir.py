@@ -1,0 +1,169 @@
+"""Evaluate a saved model directory: one flow for every task.
+
+model dir ─► checks ─► its config and preprocessing ─► splits / files to score
+          ─► the model (loaded the one safe way) ─► the task kind's evaluator
+          ─► eval_results.json merged (or another file) ─► plots and card refreshed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from khabar._logging import get_logger
+from khabar.card import write_model_card
+from khabar.config import RunConfig, load_config
+from khabar.errors import DataError
+from khabar.evaluation.classification import (
+    evaluate_saved_classifier,
+    format_classification_report,
+    run_tfidf_baseline,
+)
+from khabar.evaluation.summarization import (
+    evaluate_saved_summarizer,
+    format_summary_report,
+    run_lead_baseline,
+)
+from khabar.io import read_json, write_json_atomic
+from khabar.metrics import plot_confusion_matrix
+from khabar.model_dir import (
+    CONFUSION_MATRIX_FILE,
+    EVAL_RESULTS_FILE,
+    RUN_CONFIG_FILE,
+    ModelMeta,
+    check_model_dir,
+)
+from khabar.modeling.loading import load_model, load_tokenizer
+from khabar.tasks import auto_model_class, get_task
+from khabar.text import TextPreprocessor
+
+logger = get_logger(__name__)
+
+
+def model_config(model_dir: Path, config_path: str | Path | None = None) -> RunConfig:
+    """The run config a model was trained with (or ``config_path`` instead)."""
+    path = Path(config_path) if config_path else model_dir / RUN_CONFIG_FILE
+    return load_config(path)
+
+
+def merge_eval_results(model_dir: Path, report: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``report`` into the model's ``eval_results.json`` (new splits replace old ones of
+    the same name, the others stay) and return the merged report."""
+    path = model_dir / EVAL_RESULTS_FILE
+    existing = read_json(path) if path.is_file() else {}
+    merged = {**existing, **{k: v for k, v in report.items() if k != "splits"}}
+    merged["splits"] = {**existing.get("splits", {}), **report["splits"]}
+    write_json_atomic(path, merged)
+    return merged
+
+
+def parse_file_arg(spec: str) -> tuple[str, str]:
+    """``NAME=PATH`` → (NAME, PATH); a bare path is named after its file (``ood.jsonl`` → ood)."""
+    if "=" in spec and not Path(spec).exists():
+        name, path = spec.split("=", 1)
+        return name, path
+    return Path(spec).name.split(".")[0], spec
+
+
+def evaluate_model_dir(
+    model_dir: str | Path,
+    *,
+    splits: Sequence[str] | None = None,
+    files: Sequence[str] | None = None,
+    config_path: str | Path | None = None,
+    output: str | Path | None = None,
+    batch_size: int | None = None,
+    baseline: bool = True,
+    max_samples: int | None = None,
+) -> dict[str, Any]:
+    """Score a saved model on splits of its data or on other files (``[name=]path``).
+
+    Default: the ``test`` split (or only the files, when given). The report is merged into the
+    model's ``eval_results.json`` (plots and card refreshed) unless ``output`` names another
+    file. Summarisers score at most ``evaluation.max_samples`` articles per set
+    (``max_samples`` overrides).
+    """
+    root = check_model_dir(model_dir)
+    meta = ModelMeta.load(root)
+    spec = get_task(meta.task)
+    config = model_config(root, config_path)
+    preprocessor = TextPreprocessor.from_pretrained(root)
+    wanted = list(splits or ([] if files else ["test"]))
+    missing = [s for s in wanted if s not in config.data.files and not config.data.dataset]
+    if missing:
+        raise DataError(
+            f"split(s) {missing} are not in the model's data config (data.files); evaluate "
+            "other data with --file NAME=PATH",
+            file=config.source_file,
+        )
+    named_files = dict(map(parse_file_arg, files or []))
+    model = load_model(auto_model_class(spec), root)
+    tokenizer = load_tokenizer(root)
+    if spec.is_seq2seq:
+        report = evaluate_saved_summarizer(
+            model,
+            tokenizer,
+            config,
+            meta.reading,
+            preprocessor,
+            splits=wanted,
+            files=named_files,
+            batch_size=batch_size,
+            baseline=baseline,
+            max_samples=max_samples,
+        )
+    else:
+        report = evaluate_saved_classifier(
+            model,
+            tokenizer,
+            config,
+            meta.reading,
+            preprocessor,
+            labels=meta.labels,
+            splits=wanted,
+            files=named_files,
+            batch_size=batch_size or config.evaluation.batch_size,
+            baseline=baseline,
+        )
+    if output:
+        write_json_atomic(output, report)
+        return report
+    merged = merge_eval_results(root, report)
+    if not spec.is_seq2seq:
+        last = "test" if "test" in merged["splits"] else next(iter(report["splits"]), None)
+        if last:
+            plot_confusion_matrix(
+                merged["splits"][last]["model"]["confusion_matrix"],
+                meta.labels,
+                root / CONFUSION_MATRIX_FILE,
+                title=f"{meta.task} — {last}",
+            )
+    write_model_card(root)
+    return merged
+
+
+def format_report(report: Mapping[str, Any]) -> str:
+    """A plain-text table of an evaluation report (classification or summarisation)."""
+    task = report.get("task")
+    if task in (None, "") or not get_task(str(task)).is_seq2seq:
+        return format_classification_report(report)
+    return format_summary_report(report)
+
+
+def run_baseline(config: RunConfig) -> str:
+    """Fit and score the config's baseline (TF-IDF, or lead-k) on its evaluation sets; return
+    the printed table."""
+    if get_task(config.task).baseline == "lead":
+        return run_lead_baseline(config)
+    return run_tfidf_baseline(config)
+
+
+__all__ = [
+    "evaluate_model_dir",
+    "format_report",
+    "merge_eval_results",
+    "model_config",
+    "parse_file_arg",
+    "run_baseline",
+]

@@ -1,0 +1,121 @@
+"""The steps of a training run that differ between task kinds: :class:`TaskHooks`.
+
+The runner (:mod:`khabar.training.runner`) calls them in order; each kind of task subclasses
+them once (:mod:`khabar.training.classification`, :mod:`khabar.training.summarization`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset, DatasetDict
+from transformers import (
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    Trainer,
+    TrainerCallback,
+    TrainingArguments,
+)
+
+from khabar.config import RunConfig
+from khabar.data import DataSummary
+from khabar.tasks import TaskSpec, get_task
+from khabar.text import TextPreprocessor
+
+Writer = Callable[[Path], object]
+
+
+class TaskHooks:
+    """The steps of a training run that depend on the kind of task.
+
+    Subclasses: :class:`khabar.training.classification.ClassificationHooks` (topic, stance) and
+    :class:`khabar.training.summarization.Seq2SeqHooks` (summarisation).
+    """
+
+    args_class: type[TrainingArguments] = TrainingArguments
+
+    def __init__(self, config: RunConfig) -> None:
+        self.config = config
+        self.spec: TaskSpec = get_task(config.task)
+
+    # ------------------------------------------------------------------ before any work
+    def check(self) -> None:
+        """Refuse a config that cannot train, before anything is read or deleted."""
+
+    def argument_defaults(self) -> tuple[dict[str, Any], bool]:
+        """khabar's ``TrainingArguments`` defaults for the kind, and whether greater is better
+        for the best-checkpoint metric."""
+        return {}, True
+
+    def check_arguments(self, args: TrainingArguments) -> None:
+        """Refuse argument combinations that cannot work for the kind."""
+
+    # ------------------------------------------------------------------ model
+    def tokenizer_texts(self, dataset: DatasetDict) -> list[str]:
+        """What a from-scratch tokenizer is trained on."""
+        raise NotImplementedError
+
+    def build_model(
+        self, labels: Sequence[str], texts: Sequence[str]
+    ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+        """The model and tokenizer: a checkpoint, a warm start, or scratch + a new tokenizer."""
+        raise NotImplementedError
+
+    def scratch_model(
+        self, labels: Sequence[str], tokenizer: PreTrainedTokenizerBase
+    ) -> PreTrainedModel:
+        """A from-scratch model for a tokenizer trained earlier in the same run (``--resume``)."""
+        raise NotImplementedError
+
+    def prepare_model(
+        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, labels: Sequence[str]
+    ) -> None:
+        """Checks and settings once the model exists (label count, precision, generation)."""
+
+    # ------------------------------------------------------------------ data
+    def tokenize(
+        self, dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, summary: DataSummary
+    ) -> dict[str, Dataset]:
+        """Tokenised splits for the trainer; fills the summary's token lengths."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ training
+    def build_trainer(
+        self,
+        model: PreTrainedModel,
+        args: TrainingArguments,
+        train_ds: Dataset,
+        eval_ds: Dataset | None,
+        tokenizer: PreTrainedTokenizerBase,
+        callbacks: list[TrainerCallback],
+        dataset: DatasetDict,
+        labels: Sequence[str],
+    ) -> Trainer:
+        raise NotImplementedError
+
+    def finish_model(self, model: PreTrainedModel) -> None:
+        """Last touches on the trained model before evaluation and saving."""
+
+    # ------------------------------------------------------------------ after training
+    def evaluate(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        raw: DatasetDict,
+        dataset: DatasetDict,
+        preprocessor: TextPreprocessor,
+        labels: Sequence[str],
+    ) -> dict[str, Any]:
+        """The evaluation report (``eval_results.json``): model beside the baseline per split."""
+        raise NotImplementedError
+
+    def extra_writers(
+        self, model: PreTrainedModel, report: dict[str, Any], labels: Sequence[str]
+    ) -> list[Writer]:
+        """Files of the kind written into the model directory (plots, generation config)."""
+        return []
+
+
+__all__ = ["TaskHooks", "Writer"]
