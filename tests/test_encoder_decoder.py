@@ -124,7 +124,7 @@ def test_trains_saves_and_reloads_with_plain_transformers(
 ) -> None:
     model, tokenizer = bert2bert
     batch = _batch(tokenizer, rows)
-    losses = _train(model, batch, steps=4)
+    losses = _train(model, batch, steps=3)
     assert all(math.isfinite(x) for x in losses)
     assert losses[-1] < losses[0]
 
@@ -175,6 +175,7 @@ def test_shared_weights_variant(
     assert not hasattr(encoder_layer, "crossattention")
 
     batch = _batch(tokenizer, rows[:8])
+    shared.generation_config.update(max_new_tokens=8)
     losses = _train(shared, batch, steps=2)
     assert all(math.isfinite(x) for x in losses)
     # still one set of weights after optimisation steps
@@ -236,3 +237,60 @@ def test_invalid_settings(e5_checkpoint: Path) -> None:
         warm_start_encoder_decoder(e5_checkpoint, EncoderDecoderConfig(decoder_layers=13))
     with pytest.raises(ConfigError, match="positions"):
         warm_start_encoder_decoder(e5_checkpoint, EncoderDecoderConfig(), max_target_length=600)
+
+
+def test_trains_through_the_summarisation_flow(
+    data_dir: Path, models_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``model.encoder_decoder`` goes through ``khabar train``'s one runner, like any checkpoint,
+    and the directory serves with ``khabar.Summarizer`` and plain ``transformers``."""
+    from transformers import AutoModelForSeq2SeqLM, GenerationConfig
+
+    from khabar import Summarizer
+    from khabar.config import MODELS_DIR_ENV, config_from_dict
+    from khabar.training import train
+
+    monkeypatch.setenv(MODELS_DIR_ENV, str(models_dir))
+    out = tmp_path / "bert2bert"
+    config = config_from_dict(
+        {
+            "task": "summarization",
+            "data": {
+                "dir": str(data_dir),
+                "files": {s: f"summarization/saudinewsnet/{s}.jsonl.gz" for s in ("train", "test")},
+                "max_samples": {"train": 16, "test": 4},
+            },
+            "model": {
+                "checkpoint": "multilingual-e5-small-ar",
+                "encoder_decoder": {"decoder_layers": 1},
+                "max_length": 32,
+                "max_target_length": 12,
+            },
+            "training": {
+                "max_steps": 2,
+                "per_device_train_batch_size": 8,
+                "learning_rate": 1e-4,
+                "eval_strategy": "no",
+                "save_strategy": "no",
+            },
+            "generation": {"num_beams": 2, "max_new_tokens": 6, "no_repeat_ngram_size": 0},
+            "evaluation": {
+                "splits": ["test"],
+                "max_samples": 4,
+                "baseline": True,
+                "lead_k": 8,
+                "lead_unit": "words",
+            },
+            "output": {"dir": str(out)},
+        }
+    )
+    outcome = train(config)
+    assert {"model", "baseline"} <= set(outcome.eval_results["splits"]["test"])
+    saved = GenerationConfig.from_pretrained(out)
+    assert saved.num_beams == 2 and saved.max_new_tokens == 6
+    plain = AutoModelForSeq2SeqLM.from_pretrained(out)
+    assert type(plain).__name__ == "EncoderDecoderModel"
+    summary = Summarizer.from_pretrained(out, dtype="float32").predict(
+        "أعلنت الوزارة اليوم نتائج القبول"
+    )
+    assert isinstance(summary.text, str) and summary.input_tokens > 0

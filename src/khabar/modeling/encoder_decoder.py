@@ -126,7 +126,9 @@ def warm_start_encoder_decoder(
     special = decoder_special_tokens(tokenizer)
 
     try:
-        encoder_config = AutoConfig.from_pretrained(where, revision=revision)
+        encoder_config = AutoConfig.from_pretrained(
+            where, revision=revision, trust_remote_code=False
+        )
     except (OSError, ValueError) as err:
         raise ConfigError(
             f"cannot read the config of '{where}': {err}", key="model.checkpoint"
@@ -147,7 +149,7 @@ def warm_start_encoder_decoder(
             f"({max_target_length}) must be below that",
             key="model.max_target_length",
         )
-    decoder_config = AutoConfig.from_pretrained(where, revision=revision)
+    decoder_config = AutoConfig.from_pretrained(where, revision=revision, trust_remote_code=False)
     decoder_config.is_decoder = True
     decoder_config.add_cross_attention = True
     decoder_config.num_hidden_layers = layers
@@ -178,7 +180,7 @@ def warm_start_encoder_decoder(
     model.config.decoder_start_token_id = special["decoder_start_token_id"]
     model.config.pad_token_id = special["pad_token_id"]
     model.config.eos_token_id = special["eos_token_id"]
-    model.config.vocab_size = model.config.decoder.vocab_size
+    model.config.vocab_size = decoder.config.vocab_size
     model.generation_config = GenerationConfig(
         bos_token_id=special["decoder_start_token_id"], **special
     )
@@ -218,7 +220,7 @@ def share_encoder_weights(model: EncoderDecoderModel) -> int:
 def _save_with_copies(
     self: EncoderDecoderModel,
     save_directory: str | Path,
-    *args: Any,
+    *,
     state_dict: Mapping[str, Any] | None = None,
     **kwargs: Any,
 ) -> Any:
@@ -235,9 +237,7 @@ def _save_with_copies(
             state[name] = tensor.clone()
         else:
             owners[pointer] = name
-    return EncoderDecoderModel.save_pretrained(
-        self, save_directory, *args, state_dict=state, **kwargs
-    )
+    return EncoderDecoderModel.save_pretrained(self, save_directory, state_dict=state, **kwargs)
 
 
 def _load(
@@ -321,7 +321,7 @@ def _log_warm_start(
         "warm-started an encoder-decoder from %s (%s): encoder %d layers, decoder the first %d "
         "of %d, %s, decoder embeddings %s; %.1fM parameters; newly initialised (%.2fM): %s%s",
         where,
-        model.config.encoder.model_type,
+        model.encoder.config.model_type,
         total_layers,
         layers,
         total_layers,

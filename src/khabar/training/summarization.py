@@ -48,7 +48,6 @@ from khabar.metrics import rouge_scores
 from khabar.modeling.factory import build_seq2seq
 from khabar.modeling.scratch import is_t5_model, scratch_seq2seq
 from khabar.reading.seq2seq import build_generation_config, encode_texts
-from khabar.text import TextPreprocessor
 from khabar.training.diagnostics import SourceUseCallback
 from khabar.training.hooks import TaskHooks, Writer
 
@@ -110,8 +109,9 @@ def check_precision(config: RunConfig, model: PreTrainedModel | None = None) -> 
 
 
 def _check_encoder_limit(config: RunConfig, model: PreTrainedModel) -> None:
-    """Refuse inputs longer than a model with absolute positions (BART) can read."""
-    limit = getattr(model.config, "max_position_embeddings", None)
+    """Refuse inputs longer than a model with absolute positions (BART, BERT2BERT) can read."""
+    encoder_config = getattr(model.config, "encoder", None) or model.config
+    limit = getattr(encoder_config, "max_position_embeddings", None)
     if isinstance(limit, int) and config.model.max_length > limit:
         raise ConfigError(
             f"model.max_length ({config.model.max_length}) exceeds the encoder's limit of {limit} "
@@ -284,7 +284,7 @@ class Seq2SeqHooks(TaskHooks):
                 key="training.predict_with_generate",
             )
 
-    def tokenizer_texts(self, dataset: DatasetDict) -> list[str]:
+    def tokenizer_texts(self) -> list[str]:
         # the tokenizer learns from what the model reads and writes: the heads of the articles (a
         # token is at most a word, so max_length words hold every input token under the head
         # rule) and the summaries
@@ -292,33 +292,28 @@ class Seq2SeqHooks(TaskHooks):
         words = model.max_length
         return [
             f"{' '.join(t.split()[:words]) if model.truncation == 'head' else t}\n{s}"
-            for t, s in zip(dataset["train"]["text"], dataset["train"]["summary"])
+            for t, s in zip(
+                self.data.dataset["train"]["text"], self.data.dataset["train"]["summary"]
+            )
         ]
 
-    def build_model(
-        self, labels: Sequence[str], texts: Sequence[str]
-    ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    def build_model(self, texts: Sequence[str]) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         return build_seq2seq(self.config.model, list(texts), seed=self.config.seed)
 
-    def scratch_model(
-        self, labels: Sequence[str], tokenizer: PreTrainedTokenizerBase
-    ) -> PreTrainedModel:
+    def scratch_model(self, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
         assert self.config.model.scratch is not None
         return scratch_seq2seq(self.config.model.scratch, tokenizer)
 
-    def prepare_model(
-        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, labels: Sequence[str]
-    ) -> None:
+    def prepare_model(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> None:
         check_precision(self.config, model)
         _check_encoder_limit(self.config, model)
         model.generation_config = build_generation_config(self.config.generation, model, tokenizer)
         # the trainer fills in generation defaults while evaluating; the saved config stays as set
         self.final_generation = copy.deepcopy(model.generation_config)
 
-    def tokenize(
-        self, dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, summary: DataSummary
-    ) -> dict[str, Dataset]:
-        tokenized = _tokenize_splits(dataset, tokenizer, self.config, summary)
+    def tokenize(self, tokenizer: PreTrainedTokenizerBase) -> dict[str, Dataset]:
+        summary = self.data.summary
+        tokenized = _tokenize_splits(self.data.dataset, tokenizer, self.config, summary)
         logger.info("%s", summary.format())
         return tokenized
 
@@ -326,20 +321,18 @@ class Seq2SeqHooks(TaskHooks):
         self,
         model: PreTrainedModel,
         args: TrainingArguments,
-        train_ds: Dataset,
-        eval_ds: Dataset | None,
+        tokenized: dict[str, Dataset],
         tokenizer: PreTrainedTokenizerBase,
         callbacks: list[TrainerCallback],
-        dataset: DatasetDict,
-        labels: Sequence[str],
     ) -> Trainer:
         assert isinstance(args, Seq2SeqTrainingArguments)
         collator = seq2seq_collator(tokenizer, model)
+        eval_ds = tokenized.get("dev")
         probe = _source_use_probe(eval_ds, collator, model)
         return Seq2SeqTrainer(
             model=model,
             args=args,
-            train_dataset=train_ds,
+            train_dataset=tokenized["train"],
             eval_dataset=eval_ds,
             processing_class=tokenizer,
             data_collator=collator,
@@ -352,27 +345,19 @@ class Seq2SeqHooks(TaskHooks):
             model.generation_config = self.final_generation
 
     def evaluate(
-        self,
-        model: PreTrainedModel,
-        tokenizer: PreTrainedTokenizerBase,
-        raw: DatasetDict,
-        dataset: DatasetDict,
-        preprocessor: TextPreprocessor,
-        labels: Sequence[str],
+        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase
     ) -> dict[str, Any]:
-        config = self.config
+        config, raw = self.config, self.data.raw
         return evaluate_summarizer(
             model,
             tokenizer,
             {s: raw[s] for s in config.evaluation.splits if s in raw},
-            preprocessor=preprocessor,
+            preprocessor=self.data.preprocessor,
             settings=SummaryEvalSettings.from_config(config),
             extra=extra_sets(config, config.evaluation.extra),
         )
 
-    def extra_writers(
-        self, model: PreTrainedModel, report: dict[str, Any], labels: Sequence[str]
-    ) -> list[Writer]:
+    def extra_writers(self, model: PreTrainedModel, report: dict[str, Any]) -> list[Writer]:
         return [model.generation_config.save_pretrained]
 
 
