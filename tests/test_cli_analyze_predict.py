@@ -205,8 +205,8 @@ def test_predict_topic_corpus_with_bad_rows(
     assert {"oversized", "truncated_input"} <= set(by_id["huge"]["flags"])
     assert by_id[rows[0]["id"]]["label"] and len(by_id[rows[0]["id"]]["scores"]) == 2
     assert set(preds[0]) == {"line", "id", "label", "score", "scores", "flags", "n_windows"}
-    # a complete run is not redone; another input into the same output is refused
-    code, _, _ = _run(capsys, *args)
+    # a complete run is not redone; another input (or option) into the same output is refused
+    code, _, _ = _run(capsys, *args, "--top-k", "2")
     assert code == 0 and "complete already" in caplog.text
     other = tmp_path / "other.jsonl"
     other.write_text(json.dumps({"text": ARTICLE}, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -103,14 +103,17 @@ def _config(data_dir: Path, out: Path, **overrides: object) -> object:
 
 
 def test_overwrite_starts_afresh_and_resume_keeps_checkpoints(tmp_path: Path) -> None:
-    from khabar.training.common import prepare_output_dir
+    from khabar.training.common import discard_earlier_checkpoints, prepare_output_dir
 
     stale = tmp_path / "checkpoints" / "tokenizer"
     stale.mkdir(parents=True)
     (stale / "tokenizer.json").write_text("{}", encoding="utf-8")
     prepare_output_dir(tmp_path, resume=True, overwrite=True)
+    discard_earlier_checkpoints(tmp_path, resume=True, overwrite=True)
     assert stale.is_dir()  # resuming continues from them
     prepare_output_dir(tmp_path, resume=False, overwrite=True)
+    assert stale.is_dir()  # the check deletes nothing: the run may still fail on its data
+    discard_earlier_checkpoints(tmp_path, resume=False, overwrite=True)
     assert not (tmp_path / "checkpoints").exists()  # a new run never reuses an old tokenizer
 
 

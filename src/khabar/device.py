@@ -31,7 +31,7 @@ def resolve_device(device: str | int | torch.device | None = "auto") -> torch.de
         device = torch.device("cpu") if device < 0 else torch.device("cuda", device)
     try:
         resolved = torch.device(device)
-    except RuntimeError as err:
+    except RuntimeError:
         raise OptionError(
             f"--device: unknown device {device!r} (use auto, cpu, cuda, cuda:N or mps)"
         ) from None

@@ -100,27 +100,29 @@ def staged_directory(
     stage.chmod(default_dir_mode())  # mkdtemp's 0700 would hide the model from other accounts
     try:
         yield stage
-        normalise_modes(stage)
         _check_replaceable(target, keep, marker)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     moved: list[str] = []
-    for name in keep:
-        if (target / name).exists() and not (stage / name).exists():
-            os.replace(target / name, stage / name)
-            moved.append(name)
     backup = None
-    if target.exists():
-        backup = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, backup)
     try:
+        for name in keep:
+            if (target / name).exists() and not (stage / name).exists():
+                os.replace(target / name, stage / name)
+                moved.append(name)
+        normalise_modes(stage)  # the kept entries too: the Trainer writes 0600 checkpoints
+        if target.exists():
+            backup = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, backup)
         os.replace(stage, target)
     except BaseException:
-        if backup is not None:
+        if backup is not None and not target.exists():
             os.replace(backup, target)
         for name in moved:
-            os.replace(stage / name, target / name)
+            if (stage / name).exists():
+                os.replace(stage / name, target / name)
+        shutil.rmtree(stage, ignore_errors=True)
         raise
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)

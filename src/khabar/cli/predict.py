@@ -10,7 +10,8 @@ import argparse
 import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -24,10 +25,28 @@ ANALYZE_CHUNK = 64
 # ----------------------------------------------------------------------------- shared options
 
 
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type=``: an integer of at least ``minimum`` (else a clean usage error)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
 def _add_runtime_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("runtime")
     g.add_argument("--device", default="auto", help="auto (cuda, mps, cpu), cpu, cuda, cuda:N, mps")
-    g.add_argument("--batch-size", type=int, default=32, help="sequences per forward pass")
+    g.add_argument(
+        "--batch-size", type=int_at_least(1), default=32, help="sequences per forward pass"
+    )
     g.add_argument(
         "--quantize", action="store_true", help="dynamic int8 quantisation (CPU; faster)"
     )
@@ -42,18 +61,30 @@ def _add_runtime_options(p: argparse.ArgumentParser) -> None:
         choices=("auto", "float32", "bfloat16", "float16"),
         help="weights dtype; auto: bfloat16 where the hardware has it natively, else float32",
     )
-    g.add_argument("--max-length", type=int, help="tokens per window (default: the model's)")
-    g.add_argument("--stride", type=int, help="window overlap in tokens (default: the model's)")
     g.add_argument(
-        "--max-windows", type=int, help="windows read per text at most (default: the model's)"
+        "--max-length", type=int_at_least(8), help="tokens per window (default: the model's)"
+    )
+    g.add_argument(
+        "--stride", type=int_at_least(0), help="window overlap in tokens (default: the model's)"
+    )
+    g.add_argument(
+        "--max-windows",
+        type=int_at_least(0),
+        help="windows read per text at most, 0 = all (default: the model's)",
     )
     g.add_argument(
         "--clean", action="store_true", help="inputs are scraped pages: main article only"
     )
-    g.add_argument("--top-k", type=int, help="keep the K best labels in scores (default: all)")
-    g.add_argument("--num-beams", type=int, help="summaries: beam count (default: the model's)")
     g.add_argument(
-        "--max-new-tokens", type=int, help="summaries: length limit (default: the model's)"
+        "--top-k", type=int_at_least(1), help="keep the K best labels in scores (default: all)"
+    )
+    g.add_argument(
+        "--num-beams", type=int_at_least(1), help="summaries: beam count (default: the model's)"
+    )
+    g.add_argument(
+        "--max-new-tokens",
+        type=int_at_least(1),
+        help="summaries: length limit (default: the model's)",
     )
 
 
@@ -68,6 +99,21 @@ def _load_kwargs(args: argparse.Namespace, device: Any = None) -> dict[str, Any]
         "stride": args.stride,
         "max_windows": args.max_windows,
     }
+
+
+@contextmanager
+def _option_errors() -> Iterator[None]:
+    """A reading setting the model refuses (``--max-length 100000`` over its positions) is an
+    error about the option: ``--max-length: ...``."""
+    from khabar.errors import ConfigError, OptionError
+    from khabar.model_dir import READING_FIELDS
+
+    try:
+        yield
+    except ConfigError as err:
+        if err.file is None and err.key in READING_FIELDS:
+            raise OptionError(f"--{err.key.replace('_', '-')}: {err.message}") from None
+        raise
 
 
 def _generate_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -91,19 +137,20 @@ def _build_analyzer(args: argparse.Namespace) -> NewsAnalyzer:
         "stance": args.stance_model,
         "summary": args.summary_model,
     }
-    if args.model:
-        base = NewsAnalyzer.from_pretrained(args.model, **kwargs)
-        for name in ("topic", "stance", "summary"):
-            if parts[name] is None:
-                parts[name] = getattr(base, name)
-    if not any(parts.values()):
+    if not args.model and not any(parts.values()):
         from khabar.errors import KhabarError
 
         raise KhabarError(
             "no model: pass --model DIR (a model directory, or one holding topic/ stance/ "
             "summary/), or --topic-model / --stance-model / --summary-model"
         )
-    return NewsAnalyzer(**parts, **kwargs)  # type: ignore[arg-type]
+    with _option_errors():
+        if args.model:
+            base = NewsAnalyzer.from_pretrained(args.model, **kwargs)
+            for name in ("topic", "stance", "summary"):
+                if parts[name] is None:
+                    parts[name] = getattr(base, name)
+        return NewsAnalyzer(**parts, **kwargs)  # type: ignore[arg-type]
 
 
 def _is_jsonl(args: argparse.Namespace, head: bytes) -> bool:
@@ -133,8 +180,30 @@ def _article_rows(args: argparse.Namespace, stream: Any, jsonl: bool) -> Iterato
         yield item if hasattr(item, "error") else (line, item.id, item.text, item.target)
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(value: Any) -> str:
+    """``value`` as text that is safe on a terminal: control characters (ANSI escapes, line
+    breaks), lone surrogates and bidi overrides are shown escaped (``\\x1b``), not obeyed."""
+    import unicodedata
+
+    text = str(value)
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs") or ch in _BIDI_CONTROLS:
+            out.append(ch.encode("unicode_escape", "backslashreplace").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _format_analysis(index: int, rid: Any, analysis: Analysis) -> str:
-    lines = [f"── article {index}" + (f" · id {rid}" if rid is not None else "") + " ──"]
+    shown = f" · id {printable(rid)}" if rid is not None else ""
+    lines = [f"── article {index}{shown} ──"]
     flags: list[str] = []
     for name, part in (("topic", analysis.topic), ("stance", analysis.stance)):
         if part is None:
@@ -143,13 +212,14 @@ def _format_analysis(index: int, rid: Any, analysis: Analysis) -> str:
         if part.label is None:
             lines.append(f"{name:<8} —")
             continue
-        others = " · ".join(f"{k} {v:.2f}" for k, v in list(part.scores.items())[1:4])
+        others = " · ".join(f"{printable(k)} {v:.2f}" for k, v in list(part.scores.items())[1:4])
         extra = f"  ({others})" if others else ""
-        toward = f'  toward "{getattr(part, "target", "")}"' if name == "stance" else ""
-        lines.append(f"{name:<8} {part.label} {part.score:.2f}{extra}{toward}")
+        target = printable(getattr(part, "target", ""))
+        toward = f'  toward "{target}"' if name == "stance" else ""
+        lines.append(f"{name:<8} {printable(part.label)} {part.score:.2f}{extra}{toward}")
     if analysis.summary is not None:
         flags += [f for f in analysis.summary.flags if f not in flags]
-        lines.append(f"{'summary':<8} {analysis.summary.text or '—'}")
+        lines.append(f"{'summary':<8} {printable(analysis.summary.text or '—')}")
     if flags:
         lines.append(f"{'flags':<8} {', '.join(flags)}")
     return "\n".join(lines)
@@ -164,15 +234,32 @@ def _record(rid: Any, line: int | None, analysis: Analysis, parts: list[str]) ->
     return out
 
 
+def json_line(record: dict[str, Any]) -> str:
+    """One JSON line; a record no UTF-8 writer can encode (a lone surrogate) becomes the error
+    row of its line instead of crashing the output."""
+    from khabar.io import find_surrogate
+
+    text = json.dumps(record, ensure_ascii=False)
+    bad = find_surrogate(record)
+    if bad is None:
+        return text
+    rid = record.get("id") if find_surrogate(record.get("id")) is None else None
+    error = f"field '{bad}' holds a lone surrogate escape (such as \\ud800), not text"
+    return json.dumps({"line": record.get("line"), "id": rid, "error": error}, ensure_ascii=False)
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Handler of ``khabar analyze``."""
     from khabar._logging import get_logger
+    from khabar.inference.base import check_top_k
+    from khabar.inference.corpus_files import _open_input
 
     logger = get_logger("cli")
+    check_top_k(args.top_k)
+    stream: Any = _open_input(args.file)  # a missing input fails before any model loads
     analyzer = _build_analyzer(args)
-    from khabar.inference.corpus import _open_input
-
-    stream: Any = _open_input(args.file)
+    if analyzer.summary is not None:
+        analyzer.summary.check_generation(**_generate_kwargs(args))
     if not hasattr(stream, "peek"):
         stream = io.BufferedReader(stream)
     jsonl = _is_jsonl(args, stream.peek(1 << 12))
@@ -203,7 +290,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 logger.warning("line %d: %s", item.line, item.error)
                 if not readable:
                     error = {"line": item.line, "id": item.id, "error": item.error}
-                    print(json.dumps(error, ensure_ascii=False), file=out)
+                    print(json_line(error), file=out)
                 continue
             line, rid, _, _ = item
             analysis = next(results)
@@ -212,7 +299,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 print(_format_analysis(count, rid, analysis), file=out)
             else:
                 record = _record(rid, line if jsonl else None, analysis, parts)
-                print(json.dumps(record, ensure_ascii=False), file=out)
+                print(json_line(record), file=out)
         out.flush()
 
     batch: list[Any] = []
@@ -233,12 +320,21 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Handler of ``khabar predict``."""
+    from pathlib import Path
+
+    from khabar.errors import DataError
     from khabar.inference.base import resolve_model_dir
     from khabar.inference.classifier import StanceDetector, TopicClassifier
     from khabar.inference.corpus import Distributed, predict_corpus
+    from khabar.inference.corpus_files import check_output_paths, rejects_path
     from khabar.inference.summarizer import Summarizer
     from khabar.model_dir import ModelMeta
 
+    # what cannot work is refused before the model loads
+    output = Path(args.output)
+    check_output_paths(output, rejects_path(output, args.rejects), args.input)
+    if args.input != "-" and not Path(args.input).is_file():
+        raise DataError("input file not found", file=args.input)
     dist = Distributed.from_environment(cpu=True if args.device == "cpu" else None)
     device: Any = dist.device if (dist.world_size > 1 and args.device == "auto") else None
     root = resolve_model_dir(args.model)
@@ -250,7 +346,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         from khabar.errors import ModelDirError
 
         raise ModelDirError(f"'{root}': unknown task '{task}' in khabar_config.json")
-    predictor = cls.from_pretrained(root, **_load_kwargs(args, device))
+    with _option_errors():
+        predictor = cls.from_pretrained(root, **_load_kwargs(args, device))
     stats = predict_corpus(
         predictor,
         args.input,
@@ -325,7 +422,12 @@ def add_predict(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("--input", required=True, help="JSONL or JSONL.gz input, or - for stdin")
     p.add_argument("--output", required=True, help="JSONL output (appended to when resuming)")
     p.add_argument("--rejects", help="reject file (default: OUTPUT.rejects.jsonl)")
-    p.add_argument("--chunk-size", type=int, default=256, help="rows read and predicted together")
+    p.add_argument(
+        "--chunk-size",
+        type=int_at_least(1),
+        default=256,
+        help="rows read and predicted together",
+    )
     p.add_argument("--text-field", default="text")
     p.add_argument("--id-field", default="id")
     p.add_argument("--target-field", default="target")

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from khabar.cli.predict import int_at_least
 from khabar.errors import KhabarError
 
 
@@ -118,7 +119,10 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         help="continue from the last checkpoint in the output directory",
     )
     p.add_argument(
-        "--overwrite", action="store_true", help="replace a model already in the output directory"
+        "--overwrite",
+        action="store_true",
+        help="replace the model (or interrupted run) khabar wrote in the output directory; a "
+        "directory holding anything else is never replaced",
     )
     _add_data_dir(p)
     p.set_defaults(handler=cmd_train)
@@ -142,7 +146,7 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     p.add_argument(
         "--output", help="write the report here (default: update the model's eval_results.json)"
     )
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int_at_least(1), default=32)
     p.add_argument("--no-baseline", action="store_true", help="skip the baseline")
     _add_data_dir(p)
     p.set_defaults(handler=cmd_evaluate)

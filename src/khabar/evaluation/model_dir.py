@@ -25,7 +25,7 @@ from khabar.evaluation.summarization import (
     format_summary_report,
     run_lead_baseline,
 )
-from khabar.io import read_json, write_json_atomic
+from khabar.io import check_writable_file, read_json, write_json_atomic
 from khabar.metrics import plot_confusion_matrix
 from khabar.model_dir import (
     CONFUSION_MATRIX_FILE,
@@ -84,6 +84,8 @@ def evaluate_model_dir(
     file. Summarisers score at most ``evaluation.max_samples`` articles per set
     (``max_samples`` overrides).
     """
+    if output:
+        check_writable_file(output, option="--output")  # before the model loads
     root = check_model_dir(model_dir)
     meta = ModelMeta.load(root)
     spec = get_task(meta.task)

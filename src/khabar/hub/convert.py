@@ -124,7 +124,7 @@ def _convert_with_transformers(root: Path) -> list[Path] | None:
     cls = getattr(transformers, archs[0], None) if archs else None
     if cls is None:
         return None
-    model = cls.from_pretrained(root, use_safetensors=False)
+    model = cls.from_pretrained(root, use_safetensors=False, trust_remote_code=False)
     with tempfile.TemporaryDirectory(prefix=".convert-", dir=root) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         produced = sorted(Path(tmp).glob("*.safetensors"))

@@ -55,7 +55,6 @@ __all__ = [
     "PublishResult",
     "StagedFile",
     "check_publishable",
-    "convert_to_safetensors",
     "publish",
     "stage_model_dir",
 ]
@@ -413,12 +412,21 @@ def publish(
         stage = Path(output) if output else Path(tempfile.mkdtemp(prefix="khabar-publish-"))
         if output:
             _prepare_output(stage, root, overwrite=overwrite)
-        files = stage_model_dir(
-            root, stage, repo_id=repo_id, allow_no_eval=allow_no_eval, token=token
-        )
-        message, _ = _commit_message(
-            ModelCardInfo.from_model_dir(stage, repo_id=repo_id, default_name=root.resolve().name)
-        )
+        try:
+            files = stage_model_dir(
+                root, stage, repo_id=repo_id, allow_no_eval=allow_no_eval, token=token
+            )
+            message, _ = _commit_message(
+                ModelCardInfo.from_model_dir(
+                    stage, repo_id=repo_id, default_name=root.resolve().name
+                )
+            )
+        except BaseException:
+            # a refused stage leaves no copy of the model behind (the run config, the weights)
+            shutil.rmtree(stage, ignore_errors=True)
+            if output:
+                stage.mkdir(parents=True, exist_ok=True)  # the (emptied) folder the user named
+            raise
         result = PublishResult(
             repo_id=repo_id,
             stage_dir=stage,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast, overload
 import numpy as np
 
 from khabar._logging import get_logger
-from khabar.inference.base import Predictor, PreparedText, TextInput, as_list
+from khabar.inference.base import Predictor, PreparedText, TextInput, as_list, check_top_k
 from khabar.inference.results import ClassificationResult, StanceResult
 
 if TYPE_CHECKING:
@@ -175,7 +175,8 @@ class SequenceClassifier(Predictor):
         targets: list[str | None] | None = None,
     ) -> list[ClassificationResult]:
         labels = self.labels
-        k = len(labels) if top_k is None else max(1, min(int(top_k), len(labels)))
+        check_top_k(top_k)
+        k = len(labels) if top_k is None else min(int(top_k), len(labels))
         out: list[ClassificationResult] = []
         for i, row in enumerate(probs):
             extra: dict[str, Any] = {} if targets is None else {"target": targets[i]}
@@ -222,11 +223,12 @@ class TopicClassifier(SequenceClassifier):
         Args:
             texts: One text or an iterable of texts (``str``, UTF-8 ``bytes`` or ``None``).
             clean: Treat each text as a scraped page and classify its main article only.
-            top_k: Keep the ``k`` best labels in ``scores`` (default: every label).
+            top_k: Keep the ``k`` best labels in ``scores`` (default: every label; at least 1).
 
         Returns:
             One :class:`ClassificationResult` for one text, else a list in input order.
         """
+        check_top_k(top_k)
         items, single = as_list(texts)
         probs, windows, flags = self._probabilities(self.prepare(items, clean=clean), None)
         results = self._results(probs, windows, flags, top_k)
@@ -345,6 +347,7 @@ class StanceDetector(SequenceClassifier):
             TypeError: no target given at all.
             ValueError: a list of targets whose length differs from the texts'.
         """
+        check_top_k(top_k)
         prepared, targets, raw_targets, single = self._pairs(texts, target, clean)
         probs, windows, flags = self._probabilities(prepared, targets)
         results = self._results(probs, windows, flags, top_k, raw_targets)

@@ -32,11 +32,19 @@ the model fails on the row        reject ``prediction failed: ...`` (others in i
 ================================  =====================================================
 
 Resume: rows are written in input order as each chunk finishes, to the output or the reject
-file, and a file is flushed before the other one gets a later row. After a kill, a rerun with the
-same arguments drops a half-written last line, finds the last line number written, and continues
-after it: no row is lost or written twice. A small ``<output>.run.json`` records the input, the
-model and whether the run completed; a rerun against a different input or model is refused
-(``overwrite=True`` starts again).
+file; a file is flushed before the other one gets a later row, and both are fsynced before the
+chunk counts as done. After a kill, a rerun with the same arguments drops a half-written last
+line, finds the last line number written, and continues after it: no row is lost or written
+twice. ``<output>.run.json`` records the input by its content (size and SHA-256 of its bytes),
+the model by its files, and the options that change the output (fields, target, ``clean``,
+``top_k``, generation and reading settings); a rerun where any of them differs is refused with
+the difference (``overwrite=True`` / ``--overwrite`` starts again). Device, dtype, batch size,
+quantisation and compilation are not recorded: they change how fast rows are predicted, not what
+is predicted (scores may differ in the last digits). Standard input cannot be checked, so an
+output written from it is never resumed. ``<output>.lock`` keeps a second run off the same output
+while one runs. A run where every row was rejected is not complete: it raises, and the next run
+starts again. Options that would fail on every row (``num_beams=0``, ``top_k=0``) and output
+paths that cannot be written are refused before the first row.
 
 Scaling out: under ``accelerate launch --multi_gpu --num_processes N scripts/predict.py ...``
 (or ``torchrun``) process ``r`` takes the lines whose ``(line - 1) % N == r`` and writes a part
@@ -49,31 +57,45 @@ launch --cpu`` starts a single process unless MPI is configured, so use ``--mult
 
 from __future__ import annotations
 
-import heapq
-import io
+import contextlib
 import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from khabar._logging import get_logger
-from khabar.errors import DataError, KhabarError
+from khabar.errors import DataError, KhabarError, OptionError
 from khabar.inference.analyzer import NewsAnalyzer
-from khabar.inference.base import Predictor
+from khabar.inference.base import Predictor, check_top_k
 from khabar.inference.classifier import StanceDetector
+from khabar.inference.corpus_files import (
+    OrderedWriter,
+    OutputLock,
+    check_output_paths,
+    count_lines,
+    differences,
+    first_error,
+    iter_lines,
+    iter_rows,
+    merge,
+    recover,
+    run_state,
+)
+from khabar.inference.corpus_files import rejects_path as _rejects_path
 from khabar.inference.summarizer import Summarizer
 from khabar.io import (
     decode_line,
     describe_decode_error,
     find_surrogate,
-    open_binary,
     read_json,
     write_json_atomic,
 )
+
+_recover = recover  # the name the tests and older callers use
 
 logger = get_logger(__name__)
 
@@ -140,45 +162,6 @@ class Distributed:
 
 
 # ----------------------------------------------------------------------------- reading
-
-
-def _open_input(path: str | Path) -> IO[bytes]:
-    if str(path) != "-" and not Path(path).is_file():
-        raise DataError("input file not found", file=path)
-    return open_binary(path)
-
-
-def iter_lines(path: str | Path) -> Iterator[tuple[int, bytes]]:
-    """``(line number, raw bytes)`` of a (gzipped) file, one line at a time.
-
-    Raises:
-        DataError: the file cannot be read (e.g. a truncated .gz), naming the line reached.
-    """
-    line_no = 0
-    handle = _open_input(path)
-    try:
-        for line_no, raw in enumerate(handle, start=1):
-            yield line_no, raw.rstrip(b"\r\n")
-    except (OSError, EOFError) as err:
-        raise DataError(f"cannot read past line {line_no}: {err}", file=path) from None
-    finally:
-        if handle is not sys.stdin.buffer:
-            handle.close()
-
-
-def count_lines(path: str | Path) -> int | None:
-    """Lines in a (gzipped) file, for the progress bar's ETA (None for stdin or on error)."""
-    if str(path) == "-":
-        return None
-    try:
-        n, last = 0, b"\n"
-        with _open_input(path) as handle:
-            while block := handle.read(1 << 20):
-                n += block.count(b"\n")
-                last = block[-1:]
-        return n + (last != b"\n")
-    except (OSError, EOFError):
-        return None
 
 
 @dataclass
@@ -263,93 +246,6 @@ def parse_line(line: int, raw: bytes, fields: _Fields) -> _Row | _Reject | None:
     return _Row(line, rid, value, target)
 
 
-# ----------------------------------------------------------------------------- writing
-
-
-def _recover(path: Path) -> int:
-    """Drop a half-written last line of ``path``; return the last ``line`` written (0: none)."""
-    if not path.is_file():
-        return 0
-    with open(path, "r+b") as handle:
-        size = handle.seek(0, io.SEEK_END)
-        if size == 0:
-            return 0
-        end = size
-        block = 1 << 16
-        # find the start of the last complete line
-        pos, tail = size, b""
-        while pos > 0:
-            step = min(block, pos)
-            pos -= step
-            handle.seek(pos)
-            tail = handle.read(step) + tail
-            if tail.count(b"\n") >= 2 or (pos == 0 and b"\n" in tail):
-                break
-        if not tail.endswith(b"\n"):
-            cut = tail.rfind(b"\n")
-            end = pos + cut + 1 if cut >= 0 else 0
-            handle.truncate(end)
-            logger.warning("%s: dropped a half-written last line (interrupted run)", path)
-            tail = tail[: cut + 1] if cut >= 0 else b""
-        lines = tail.rstrip(b"\n").rsplit(b"\n", 1)
-        last = lines[-1] if lines else b""
-        if not last:
-            return 0
-        try:
-            return int(json.loads(last)["line"])
-        except (ValueError, KeyError, TypeError):
-            raise KhabarError(
-                f"{path} does not end with a khabar prediction row; pass overwrite "
-                "(--overwrite) to start again, or choose another output"
-            ) from None
-
-
-class _OrderedWriter:
-    """Writes rows in input order to two files; flushes one before the other gets a later row,
-    so that after a kill every line up to the last one written is done."""
-
-    def __init__(self, output: Path, rejects: Path) -> None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        rejects.parent.mkdir(parents=True, exist_ok=True)
-        self._files = {"out": open(output, "ab"), "rej": open(rejects, "ab")}  # noqa: SIM115
-        self._last: str | None = None
-        self.counts = {"out": 0, "rej": 0}
-
-    def write(self, kind: str, record: dict[str, Any]) -> None:
-        if self._last is not None and self._last != kind:
-            self._files[self._last].flush()
-        self._last = kind
-        data = json.dumps(record, ensure_ascii=False) + "\n"
-        self._files[kind].write(data.encode("utf-8"))
-        self.counts[kind] += 1
-
-    def flush(self) -> None:
-        for handle in self._files.values():
-            handle.flush()
-
-    def close(self) -> None:
-        for handle in self._files.values():
-            handle.close()
-
-
-def _iter_rows(path: Path) -> Iterator[tuple[int, bytes]]:
-    if not path.is_file():
-        return
-    with open(path, "rb") as handle:
-        for raw in handle:
-            if raw.strip():
-                yield int(json.loads(raw)["line"]), raw if raw.endswith(b"\n") else raw + b"\n"
-
-
-def _merge(parts: list[Path], target: Path) -> None:
-    """Merge part files (each in line order) into ``target`` in line order, atomically."""
-    tmp = target.with_name(f".{target.name}.merging")
-    with open(tmp, "wb") as out:
-        for _, raw in heapq.merge(*(_iter_rows(p) for p in parts), key=lambda item: item[0]):
-            out.write(raw)
-    os.replace(tmp, target)
-
-
 # ----------------------------------------------------------------------------- predicting
 
 
@@ -410,17 +306,6 @@ def _predict_isolated(
         return out
 
 
-def _run_meta(
-    input_path: str | Path, predictor: Predictor, task: str, dist: Distributed
-) -> dict[str, Any]:
-    return {
-        "input": str(input_path) if str(input_path) == "-" else str(Path(input_path).resolve()),
-        "model": str(predictor.model_dir.resolve()) if predictor.model_dir else None,
-        "task": task,
-        "world_size": dist.world_size,
-    }
-
-
 def _part(path: Path, rank: int, world: int) -> Path:
     return path.with_name(f"{path.name}.part{rank:03d}-of-{world:03d}")
 
@@ -461,28 +346,71 @@ def predict_corpus(
         progress: Show a progress bar (rows/s, ETA) on stderr.
         distributed: Rank and world size (default: from the environment, i.e. accelerate).
     """
-    from tqdm.auto import tqdm
-
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
-    dist = distributed or Distributed.from_environment()
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise OptionError(f"chunk_size (--chunk-size) must be at least 1, got {chunk_size!r}")
     task = _task(predictor)
+    # options that would fail on every row are refused before the first one
+    check_top_k(top_k)
+    generate = dict(generate_kwargs or {})
+    if isinstance(predictor, Summarizer):
+        predictor.check_generation(**generate)
     output = Path(output_path)
-    if output.suffix == ".gz":
-        raise KhabarError(
-            f"{output}: write plain .jsonl (it is appended to and resumed); gzip it afterwards"
-        )
-    rejects = (
-        Path(rejects_path) if rejects_path else output.with_name(f"{output.name}.rejects.jsonl")
-    )
-    run_file = output.with_name(f"{output.name}.run.json")
-    meta = _run_meta(input_path, predictor, task, dist)
+    rejects = _rejects_path(output, rejects_path)
+    check_output_paths(output, rejects, input_path)
+    if str(input_path) != "-" and not Path(input_path).is_file():
+        raise DataError("input file not found", file=input_path)
+    dist = distributed or Distributed.from_environment()
+    fields = _Fields(text_field, id_field, target_field, task == "stance", target)
+    options = {"clean": clean, "top_k": top_k, "generate": generate}
+    recorded: dict[str, Any] = {"text_field": text_field, "id_field": id_field, **options}
+    if task == "stance":
+        recorded.update(target_field=target_field, target=target)
+    now = run_state(input_path, predictor, task, dist.world_size, recorded)
     stats = CorpusStats(str(output), str(rejects), rank=dist.rank, world_size=dist.world_size)
-    world = dist.world_size
-    parts_out = [_part(output, r, world) for r in range(world)] if world > 1 else [output]
-    parts_rej = [_part(rejects, r, world) for r in range(world)] if world > 1 else [rejects]
+    with OutputLock(output) if dist.is_main else contextlib.nullcontext():
+        if _begin(output, rejects, now, overwrite=overwrite, dist=dist):
+            stats.already_complete = True
+            return stats
+        _predict_rows_in_order(
+            predictor,
+            task,
+            input_path,
+            output,
+            rejects,
+            fields,
+            options,
+            chunk_size,
+            progress=progress,
+            dist=dist,
+            stats=stats,
+        )
+        _finish(output, rejects, now, dist, stats)
+    return stats
 
-    if overwrite:
+
+def _run_file(output: Path) -> Path:
+    return output.with_name(f"{output.name}.run.json")
+
+
+def _begin(
+    output: Path, rejects: Path, now: dict[str, Any], *, overwrite: bool, dist: Distributed
+) -> bool:
+    """Refuse, restart or resume after the earlier run on ``output``, and record this one;
+    True when the earlier run is complete already (nothing to do)."""
+    run_file = _run_file(output)
+    try:
+        earlier = read_json(run_file) if run_file.is_file() and not overwrite else None
+    except (OSError, ValueError):
+        earlier = "unreadable"
+    if earlier is not None and not isinstance(earlier, dict):
+        raise KhabarError(
+            f"{run_file} cannot be read; pass --overwrite to start again, or choose another output"
+        )
+    restart = overwrite
+    if earlier is not None and earlier.get("all_failed"):
+        logger.warning("%s: the earlier run rejected every row; starting again", output)
+        restart = True
+    if restart:
         dist.barrier()
         if dist.is_main:
             for path in (output, rejects, run_file):
@@ -492,41 +420,57 @@ def predict_corpus(
             for path in rejects.parent.glob(f"{rejects.name}.part*"):
                 path.unlink()
         dist.barrier()
-    earlier = read_json(run_file) if run_file.is_file() else None
+        earlier = None
     if earlier is None and output.is_file() and output.stat().st_size > 0:
         raise KhabarError(
             f"{output} exists and was not written by khabar predict; pass --overwrite to replace it"
         )
     if earlier is not None:
-        changed = [k for k in ("input", "model", "task") if earlier.get(k) != meta[k]]
+        changed = differences(earlier, now)
         if changed:
-            was = ", ".join(f"{k}: {earlier.get(k)}" for k in changed)
             raise KhabarError(
-                f"{output} holds predictions of another run ({was}); pass --overwrite to start "
-                "again, or choose another output"
+                f"{output} holds predictions of another run: {'; '.join(changed)}. Pass "
+                "--overwrite to start again (its rows are discarded), or choose another --output"
             )
         if earlier.get("complete"):
-            logger.info(
-                "%s is complete already (%s rows); nothing to do", output, earlier.get("rows")
-            )
-            stats.already_complete = True
-            return stats
-        if earlier.get("world_size") != world:
+            rows = earlier.get("rows")
+            logger.info("%s is complete already (%s rows); nothing to do", output, rows)
+            return True
+        if earlier.get("world_size") != now["world_size"]:
             raise KhabarError(
                 f"{output}: the interrupted run used {earlier.get('world_size')} process(es), "
-                f"this one {world}; resume with the same number, or pass --overwrite"
+                f"this one {now['world_size']}; resume with the same number, or pass --overwrite"
             )
     dist.barrier()
     if dist.is_main:
-        write_json_atomic(run_file, {**meta, "complete": False})
+        write_json_atomic(run_file, {**now, "complete": False})
+    return False
 
-    my_out, my_rej = parts_out[dist.rank], parts_rej[dist.rank]
-    done = max(_recover(my_out), _recover(my_rej))
+
+def _predict_rows_in_order(
+    predictor: Predictor,
+    task: str,
+    input_path: str | Path,
+    output: Path,
+    rejects: Path,
+    fields: _Fields,
+    options: dict[str, Any],
+    chunk_size: int,
+    *,
+    progress: bool,
+    dist: Distributed,
+    stats: CorpusStats,
+) -> None:
+    """Predict this process's lines after the last one done, writing each chunk in order."""
+    from tqdm.auto import tqdm
+
+    world = dist.world_size
+    my_out = _part(output, dist.rank, world) if world > 1 else output
+    my_rej = _part(rejects, dist.rank, world) if world > 1 else rejects
+    done = max(recover(my_out), recover(my_rej))
     stats.resumed_after_line = done
     if done:
         logger.info("resuming after line %d (%s)", done, my_out)
-    fields = _Fields(text_field, id_field, target_field, task == "stance", target)
-    options = {"clean": clean, "top_k": top_k, "generate": dict(generate_kwargs or {})}
     total = count_lines(input_path) if (progress and dist.is_main) else None
     bar = tqdm(
         total=total,
@@ -539,7 +483,7 @@ def predict_corpus(
         mininterval=0.5,
         smoothing=0.1,
     )
-    writer = _OrderedWriter(my_out, my_rej)
+    writer = OrderedWriter(my_out, my_rej)
     start = time.perf_counter()
     block = chunk_size * world
     pending: list[_Row | _Reject] = []
@@ -561,7 +505,7 @@ def predict_corpus(
             row: dict[str, Any] = {"line": item.line, "id": item.id}
             row.update(result)
             writer.write("out", row)
-        writer.flush()
+        writer.commit()  # on disk before the chunk counts as done
         pending.clear()
         chars = 0
 
@@ -591,23 +535,43 @@ def predict_corpus(
     processed = stats.rows_written + stats.rejected
     stats.rows_per_s = round(processed / stats.seconds, 2) if stats.seconds > 0 else 0.0
 
+
+def _finish(
+    output: Path, rejects: Path, now: dict[str, Any], dist: Distributed, stats: CorpusStats
+) -> None:
+    """Merge the parts (several processes) and record the outcome. A run where every row was
+    rejected is not complete: it raises, and the next run starts again."""
+    world = dist.world_size
+    failure = None
     dist.barrier()
     if dist.is_main:
         if world > 1:
-            _merge(parts_out, output)
-            _merge(parts_rej, rejects)
-            for path in (*parts_out, *parts_rej):
-                path.unlink(missing_ok=True)
-        n_out = sum(1 for _ in _iter_rows(output))
-        n_rej = sum(1 for _ in _iter_rows(rejects))
-        write_json_atomic(run_file, {**meta, "complete": True, "rows": n_out, "rejected": n_rej})
-        logger.info(
-            "%d rows → %s, %d rejected → %s (%.1f rows/s this run)",
-            n_out,
-            output,
-            n_rej,
-            rejects,
-            stats.rows_per_s,
-        )
+            parts = [(_part(output, r, world), _part(rejects, r, world)) for r in range(world)]
+            merge([o for o, _ in parts], output)
+            merge([r for _, r in parts], rejects)
+            for pair in parts:
+                for path in pair:
+                    path.unlink(missing_ok=True)
+        n_out = sum(1 for _ in iter_rows(output))
+        n_rej = sum(1 for _ in iter_rows(rejects))
+        failed = n_out == 0 and n_rej > 0
+        state = {**now, "complete": not failed, "rows": n_out, "rejected": n_rej}
+        write_json_atomic(_run_file(output), {**state, "all_failed": failed})
+        if failed:
+            failure = KhabarError(
+                f"every one of the {n_rej} input rows was rejected, so nothing was predicted "
+                f"(first: {first_error(rejects)}; all in {rejects}). Fix the cause and rerun the "
+                "command: the run starts again"
+            )
+        else:
+            logger.info(
+                "%d rows → %s, %d rejected → %s (%.1f rows/s this run)",
+                n_out,
+                output,
+                n_rej,
+                rejects,
+                stats.rows_per_s,
+            )
     dist.barrier()
-    return stats
+    if failure is not None:
+        raise failure

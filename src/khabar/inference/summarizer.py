@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, overload
 
 from khabar._logging import get_logger
+from khabar.errors import OptionError
 from khabar.inference.base import Predictor, TextInput, as_list
 from khabar.inference.results import SummaryResult
 
@@ -95,7 +96,7 @@ class Summarizer(Predictor):
                 overrides["num_beams"] = num_beams
             if max_new_tokens is not None:
                 overrides["max_new_tokens"] = max_new_tokens
-            _check_generation(self.generation_config, overrides)
+            self.check_generation(**overrides)
             ids, lengths = encode_texts(
                 self.tokenizer,
                 [prepared[i].text for i in usable],
@@ -127,22 +128,34 @@ class Summarizer(Predictor):
 
     __call__ = predict
 
+    def check_generation(self, **overrides: Any) -> None:
+        """Refuse generation settings that cannot work (``num_beams=0``) before any article is
+        read: :meth:`predict` calls it, and so does a corpus run before its first row.
+
+        Raises:
+            OptionError: (a ``ValueError``) naming the setting (``num_beams`` / ``--num-beams``).
+        """
+        _check_generation(self.generation_config, overrides)
+
 
 def _check_generation(base: Any, overrides: dict[str, Any]) -> None:
-    """Refuse generation settings that cannot work (``num_beams=0``), naming the setting, before
-    any article is decoded."""
     import copy
 
+    for name in ("num_beams", "max_new_tokens", "num_return_sequences"):
+        value = overrides.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            option = "--" + name.replace("_", "-")
+            raise OptionError(f"{name} ({option}) must be an integer of at least 1, got {value!r}")
     gen = copy.deepcopy(base)
     try:
         gen.update(**overrides)
     except (ValueError, TypeError) as err:
-        raise ValueError(f"invalid generation settings {overrides}: {err}") from None
-    beams = getattr(gen, "num_beams", 1) or 1
-    if not isinstance(beams, int) or beams < 1:
-        raise ValueError(f"num_beams must be at least 1, got {beams!r}")
-    returned = getattr(gen, "num_return_sequences", 1) or 1
+        raise OptionError(f"invalid generation settings {overrides}: {err}") from None
+    beams = gen.num_beams if gen.num_beams is not None else 1
+    returned = gen.num_return_sequences if gen.num_return_sequences is not None else 1
     if returned > beams and not getattr(gen, "do_sample", False):
-        raise ValueError(
+        raise OptionError(
             f"num_return_sequences ({returned}) cannot exceed num_beams ({beams}) without sampling"
         )

@@ -42,6 +42,7 @@ from khabar.model_dir import (
     CHECKPOINTS_DIR,
     DATA_SUMMARY_FILE,
     EVAL_RESULTS_FILE,
+    LOG_HISTORY_FILE,
     META_FILE,
     RUN_CONFIG_FILE,
     TRAIN_RESULTS_FILE,
@@ -61,7 +62,13 @@ class TrainOutcome:
     eval_results: dict[str, Any]
 
 
-_TOKENIZER_FILES = ("vocab.txt", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model")
+_TOKENIZER_FILES = (
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+)
 _CHECKPOINT_ENTRY = re.compile(r"(tmp-)?checkpoint-\d+|tokenizer(-new)?|runs")
 """What ``checkpoints/`` holds in a khabar run: the Trainer's checkpoints, logs, the tokenizer a
 from-scratch run trained."""
@@ -83,8 +90,8 @@ def output_dir_kind(output_dir: Path) -> tuple[str, list[str]]:
     """What an output directory holds, and the entries khabar did not write.
 
     ``missing``, ``empty``, ``model`` (a finished khabar model: ``khabar_config.json`` and only
-    khabar's files), ``run`` (an interrupted run: ``checkpoints/`` holding only the Trainer's
-    checkpoints and khabar's tokenizer, beside khabar's files) or ``foreign`` (anything else).
+    khabar's files), ``run`` (an interrupted run: only ``checkpoints/``, holding only the
+    Trainer's checkpoints and khabar's tokenizer) or ``foreign`` (anything else).
     """
     if not output_dir.exists():
         return "missing", []
@@ -105,7 +112,8 @@ def output_dir_kind(output_dir: Path) -> tuple[str, list[str]]:
         return "foreign", foreign
     if (output_dir / META_FILE).is_file():
         return "model", []
-    return ("run", []) if ckpt.is_dir() else ("foreign", entries)
+    # an interrupted run: only its checkpoints (the model is written in one move, at the end)
+    return ("run", []) if entries == [CHECKPOINTS_DIR] else ("foreign", entries)
 
 
 def prepare_output_dir(output_dir: Path, *, resume: bool, overwrite: bool) -> None:
@@ -224,7 +232,9 @@ def build_training_arguments(
         values.setdefault("use_cpu", True)
     values.setdefault("seed", config.seed)
     values.setdefault("data_seed", config.seed)
-    values.setdefault("load_best_model_at_end", values.get("eval_strategy", "no") != "no")
+    # the best checkpoint can be loaded only where checkpoints are saved at the evaluations
+    evaluated, saved = values.get("eval_strategy", "no"), values.get("save_strategy", "steps")
+    values.setdefault("load_best_model_at_end", evaluated != "no" and saved in (evaluated, "best"))
     values.setdefault("metric_for_best_model", f"eval_{config.evaluation.metric}")
     values.setdefault("greater_is_better", greater_is_better)
     if not config.output.save_checkpoints and values.get("save_strategy") != "no":
@@ -349,13 +359,31 @@ def train_and_measure(
     time_cb: TimeBudgetCallback | None,
 ) -> dict[str, Any]:
     """Run ``trainer.train`` (from the last checkpoint in ``output_dir`` with ``resume``) and
-    return its :func:`train_results`. The train dataset must have a ``length`` column."""
+    return its :func:`train_results`. The train dataset must have a ``length`` column.
+
+    Resuming from a checkpoint taken at ``max_steps`` trains one step more (``transformers``
+    does so, plain ``Trainer`` too; khabar only says so): resume from an earlier checkpoint, or
+    raise ``training.max_steps``, to train exactly to a step count.
+    """
     resume_from = last_checkpoint(output_dir) if resume else None
     if resume and resume_from is None:
         logger.warning(
             "--resume: no checkpoint in %s, starting from the beginning",
             output_dir / CHECKPOINTS_DIR,
         )
+    if resume_from is not None and trainer.args.max_steps > 0:
+        state_file = resume_from / "trainer_state.json"
+        done = (
+            TrainerState.load_from_json(str(state_file)).global_step if state_file.is_file() else 0
+        )
+        if done >= trainer.args.max_steps:
+            logger.warning(
+                "--resume: %s is at step %d, training.max_steps is %d; transformers trains one "
+                "step more when resuming a finished run",
+                resume_from.name,
+                done,
+                trainer.args.max_steps,
+            )
     output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     timer.mark("training")
     train_ds = cast(Any, trainer.train_dataset)
