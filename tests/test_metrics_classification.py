@@ -202,3 +202,19 @@ def test_plot_learning_curve_tolerates_missing_keys(tmp_path: Path) -> None:
     history = [{}, {"loss": 1.0}, {"loss": float("nan"), "step": 3}, {"eval_loss": None}]
     _assert_png(plot_learning_curve(history, tmp_path / "a.png"))
     _assert_png(plot_learning_curve([], tmp_path / "b.png"))
+
+
+def test_stanceeval_f1_by_hand() -> None:
+    from khabar.metrics.classification import stanceeval_f1
+
+    names = ["against", "favor", "none"]
+    targets = ["vaccine", "vaccine", "vaccine", "women", "women", "women"]
+    refs = [1, 0, 2, 1, 1, 0]
+    preds = [1, 1, 2, 1, 0, 0]
+    out = stanceeval_f1(preds, refs, targets, names)
+    assert out is not None
+    # vaccine: favor P=1/2 R=1 F1=2/3, against P=0 R=0 F1=0 -> 1/3
+    # women: favor P=1 R=1/2 F1=2/3, against P=1/2 R=1 F1=2/3 -> 2/3
+    assert out["per_target"] == pytest.approx({"vaccine": 1 / 3, "women": 2 / 3})
+    assert out["mean"] == pytest.approx(0.5)
+    assert stanceeval_f1(preds, refs, targets, ["agree", "disagree", "other"]) is None

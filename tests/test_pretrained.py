@@ -133,3 +133,39 @@ def test_fine_tune_e5_and_load_with_plain_transformers(
     theirs = [clf({"text": g, "text_pair": t})["label"] for g, t in pairs]
     assert ours == theirs
     assert set(ours) <= set(meta.labels)
+
+
+def test_freezing_embeddings_and_lower_layers(e5_checkpoint: Path) -> None:
+    config = config_from_dict(
+        {
+            "task": "topic",
+            "data": {"files": {"train": "x.jsonl"}},
+            "model": {
+                "checkpoint": str(e5_checkpoint),
+                "max_length": 32,
+                "stride": 8,
+                "freeze_embeddings": True,
+                "freeze_layers": 2,
+            },
+        }
+    )
+    model, _ = build_classifier(config.model, ["a", "b"])
+    frozen = {n for n, p in model.named_parameters() if not p.requires_grad}
+    assert any(n.startswith("bert.embeddings.") for n in frozen)
+    assert any(".layer.1." in n for n in frozen) and not any(".layer.2." in n for n in frozen)
+    assert all(p.requires_grad for n, p in model.named_parameters() if n.startswith("classifier"))
+
+    config.model.freeze_layers = 13
+    with pytest.raises(ConfigError, match="cannot freeze 13 layers"):
+        build_classifier(config.model, ["a", "b"])
+
+
+def test_freezing_needs_a_pretrained_checkpoint() -> None:
+    with pytest.raises(ConfigError, match=r"model\.freeze_embeddings"):
+        config_from_dict(
+            {
+                "task": "topic",
+                "data": {"files": {"train": "x.jsonl"}},
+                "model": {"scratch": {}, "freeze_embeddings": True},
+            }
+        )

@@ -29,6 +29,16 @@ CARD_FILE = "README.md"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 
 
+DECODING_KEYS = (
+    "num_beams",
+    "max_new_tokens",
+    "min_new_tokens",
+    "length_penalty",
+    "no_repeat_ngram_size",
+    "early_stopping",
+)
+"""The settings of ``generation_config.json`` that reports and cards state."""
+
 TRUNCATION_RULES: dict[str, str] = {
     "head": "the first max_length tokens of the text (its lead), end-of-sequence token kept",
     "head_tail": "the first and last max_length/2 tokens of the text, joined by ' … '",
@@ -121,23 +131,11 @@ class ReadingSettings:
 READING_FIELDS = tuple(f.name for f in fields(ReadingSettings))
 
 
-@dataclass
-class ModelMeta:
-    """khabar's description of a trained model, saved as ``khabar_config.json``.
+class ReadsSettings:
+    """The reading settings as attributes (``max_length``, ``stride``, ...) of anything that
+    holds a :class:`ReadingSettings` as ``reading`` (a model's metadata, a predictor)."""
 
-    The reading settings are stored flat (``max_length``, ``stride``, ...) beside ``task`` and
-    ``labels``, as every khabar version has written them.
-    """
-
-    task: str
-    labels: list[str] = field(default_factory=list)
-    base_model: str | None = None
-    """The pretrained checkpoint fine-tuned, or None for a model trained from scratch."""
-    reading: ReadingSettings = field(default_factory=ReadingSettings)
-    datasets: list[str] = field(default_factory=list)
-    base_model_info: dict[str, Any] = field(default_factory=dict)
-    """Provenance of the base model (name, source, licence, how it was loaded), when known."""
-    khabar_version: str = __version__
+    reading: ReadingSettings
 
     @property
     def max_length(self) -> int:
@@ -162,6 +160,25 @@ class ModelMeta:
     @property
     def max_target_length(self) -> int | None:
         return self.reading.max_target_length
+
+
+@dataclass
+class ModelMeta(ReadsSettings):
+    """khabar's description of a trained model, saved as ``khabar_config.json``.
+
+    The reading settings are stored flat (``max_length``, ``stride``, ...) beside ``task`` and
+    ``labels``, as every khabar version has written them.
+    """
+
+    task: str
+    labels: list[str] = field(default_factory=list)
+    base_model: str | None = None
+    """The pretrained checkpoint fine-tuned, or None for a model trained from scratch."""
+    reading: ReadingSettings = field(default_factory=ReadingSettings)
+    datasets: list[str] = field(default_factory=list)
+    base_model_info: dict[str, Any] = field(default_factory=dict)
+    """Provenance of the base model (name, source, licence, how it was loaded), when known."""
+    khabar_version: str = __version__
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -200,13 +217,44 @@ def find_pickle_weights(directory: str | Path) -> list[Path]:
     )
 
 
+def custom_code_request(directory: str | Path) -> str | None:
+    """What in a model directory's ``config.json`` asks to run the directory's own Python code
+    (an ``auto_map`` for a ``model_type`` transformers does not know, at any depth), or None.
+    khabar never runs it: callers refuse such a directory before ``transformers`` sees it (and
+    every load passes ``trust_remote_code=False``)."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
+
+    def find(node: Any, where: str) -> str | None:
+        if isinstance(node, dict):
+            if node.get("auto_map") and node.get("model_type") not in CONFIG_MAPPING_NAMES:
+                return f"{where}auto_map, model_type {node.get('model_type')!r}"
+            for key, value in node.items():
+                found = find(value, f"{where}{key}.")
+                if found:
+                    return found
+        return None
+
+    try:
+        return find(read_json(Path(directory) / "config.json"), "")
+    except (OSError, ValueError):
+        return None  # a missing or broken config.json is the loader's to report
+
+
 def check_model_dir(directory: str | Path) -> Path:
-    """A model directory that exists and holds safetensors weights and a config."""
+    """A model directory that exists and holds safetensors weights and a config that asks for no
+    code of its own."""
     root = Path(directory)
     if not root.is_dir():
         raise ModelDirError(f"model directory '{root}' does not exist")
     if not (root / "config.json").is_file():
         raise ModelDirError(f"'{root}' has no config.json: not a transformers model directory")
+    request = custom_code_request(root)
+    if request:
+        raise ModelDirError(
+            f"'{root}/config.json' asks to run the directory's own Python code ({request}); "
+            "khabar never runs code from a model directory: use a model that plain transformers "
+            "classes load"
+        )
     if not any(root.glob("*.safetensors")):
         pickles = find_pickle_weights(root)
         hint = (
@@ -224,6 +272,7 @@ __all__ = [
     "CHECKPOINTS_DIR",
     "CONFUSION_MATRIX_FILE",
     "DATA_SUMMARY_FILE",
+    "DECODING_KEYS",
     "EVAL_RESULTS_FILE",
     "LEARNING_CURVE_FILE",
     "META_FILE",
@@ -233,6 +282,8 @@ __all__ = [
     "TRUNCATION_RULES",
     "ModelMeta",
     "ReadingSettings",
+    "ReadsSettings",
     "check_model_dir",
+    "custom_code_request",
     "find_pickle_weights",
 ]

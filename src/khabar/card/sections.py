@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from khabar._logging import get_logger
 from khabar.model_dir import (
     CONFUSION_MATRIX_FILE,
+    DECODING_KEYS,
     LEARNING_CURVE_FILE,
 )
 
@@ -210,7 +211,11 @@ def _input_notes(info: ModelCardInfo) -> list[str]:
             f"{meta.max_target_length or '—'} tokens. Text beyond that is not read."
         )
     else:
-        windows = "all windows" if meta.max_windows == 0 else f"at most {meta.max_windows} windows"
+        windows = (
+            "all windows"
+            if meta.max_windows == 0
+            else f"at most {meta.max_windows} window{'s' if meta.max_windows > 1 else ''}"
+        )
         notes.append(
             f"Training reads the first {meta.max_length} tokens of each input "
             f"({'head and tail' if meta.truncation == 'head_tail' else 'head'} truncation). "
@@ -324,16 +329,7 @@ def template_context(info: ModelCardInfo, card_data: ModelCardData) -> dict[str,
     ]
     gen = info.generation_config
     generation = [
-        {"name": k, "value": cell(gen[k])}
-        for k in (
-            "num_beams",
-            "max_new_tokens",
-            "min_new_tokens",
-            "length_penalty",
-            "no_repeat_ngram_size",
-            "early_stopping",
-        )
-        if k in gen and gen[k] is not None
+        {"name": k, "value": cell(gen[k])} for k in DECODING_KEYS if k in gen and gen[k] is not None
     ]
     return {
         "card_data": card_data.to_yaml(),

@@ -24,6 +24,7 @@ from khabar.config import RunConfig
 from khabar.data import load_data, load_file, preprocess_dataset
 from khabar.metrics import classification_report
 from khabar.metrics.baselines import TFIDF_BASELINE_NAME, tfidf_logreg_baseline
+from khabar.metrics.classification import stanceeval_f1
 from khabar.model_dir import ReadingSettings
 from khabar.reading.windows import classify_logits
 from khabar.tasks import get_task
@@ -84,15 +85,28 @@ def evaluate_classifier_splits(
             model, tokenizer, texts, targets, settings=settings, batch_size=batch_size
         )
         refs = list(ds["label"])
+        preds = np.argmax(logits, axis=-1).tolist()
         entry: dict[str, Any] = {
             "n": len(ds),
             "domain": domain,
-            "model": classification_report(np.argmax(logits, axis=-1).tolist(), refs, labels),
+            "model": _report(preds, refs, labels, targets),
         }
         if name in baseline_preds:
-            entry["baseline"] = classification_report(baseline_preds[name], refs, labels)
+            entry["baseline"] = _report(baseline_preds[name], refs, labels, targets)
         report["splits"][name] = entry
     logger.info("%s", format_classification_report(report))
+    return report
+
+
+def _report(
+    preds: Sequence[int], refs: Sequence[int], labels: Sequence[str], targets: list[str] | None
+) -> dict[str, Any]:
+    """The classification report, with the StanceEval metric for favor/against stance sets."""
+    report = classification_report(preds, refs, labels)
+    if targets is not None:
+        stanceeval = stanceeval_f1(preds, refs, targets, labels)
+        if stanceeval is not None:
+            report["stanceeval_f1"] = stanceeval
     return report
 
 
@@ -112,6 +126,13 @@ def format_classification_report(report: Mapping[str, Any]) -> str:
             f"  {name + tag:<16} {entry['n']:>6}  {m['accuracy']:>6.4f} {m['macro_f1']:>8.4f} "
             f"{m['weighted_f1']:>6.4f}   {base}"
         )
+        if "stanceeval_f1" in m:
+            b_se = (b or {}).get("stanceeval_f1")
+            base_se = f"{b_se['mean']:.4f}" if b_se else "-"
+            lines.append(
+                f"  {'':<16} {'':>6}  StanceEval F1 (favor/against, mean over targets): "
+                f"{m['stanceeval_f1']['mean']:.4f}, baseline {base_se}"
+            )
     return "\n".join(lines)
 
 

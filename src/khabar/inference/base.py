@@ -16,20 +16,20 @@ Loading rules, for every predictor:
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from khabar._logging import get_logger
 from khabar.device import resolve_device, resolve_dtype
-from khabar.errors import ModelDirError
-from khabar.model_dir import ModelMeta, ReadingSettings
+from khabar.errors import ModelDirError, OptionError
+from khabar.model_dir import ModelMeta, ReadingSettings, ReadsSettings
 from khabar.modeling.loading import load_model, load_tokenizer, resolve_model_dir
 from khabar.tasks import get_task
 from khabar.text import TextPreprocessor, clean_article
+from khabar.text.chars import has_arabic_letter
 
 if TYPE_CHECKING:
     import torch
@@ -55,17 +55,12 @@ DEFAULT_MAX_CHARS = 100_000
 """Characters of one input that are read at most (see the ``oversized`` flag)."""
 
 
-_ARABIC_LETTER = re.compile(
-    "[\u0621-\u063a\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06fa-\u06fc"
-    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc]"
-)
-
 P = TypeVar("P", bound="Predictor")
 
 
 def has_arabic(text: str) -> bool:
     """True when ``text`` holds at least one Arabic letter."""
-    return _ARABIC_LETTER.search(text) is not None
+    return has_arabic_letter(text)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -89,13 +84,41 @@ class PreparedText:
 
 
 def as_list(texts: TextInput | Iterable[TextInput]) -> tuple[list[TextInput], bool]:
-    """``(list of inputs, whether a single input was given)``."""
+    """``(list of inputs, whether a single input was given)``.
+
+    Raises:
+        TypeError: a mapping (a JSON row: its keys would be classified) or anything else that is
+            not a text or an iterable of texts.
+    """
     if texts is None or isinstance(texts, str | bytes | bytearray):
         return [texts if not isinstance(texts, bytearray) else bytes(texts)], True
+    if isinstance(texts, Mapping):
+        raise TypeError(
+            f"got a {type(texts).__name__}, not a text: pass the text itself (row['text']) or a "
+            "list of texts"
+        )
+    if not isinstance(texts, Iterable):
+        raise TypeError(
+            f"got a {type(texts).__name__}; pass a text (str, UTF-8 bytes or None) or a list of texts"
+        )
     return list(texts), False
 
 
-class Predictor:
+def check_top_k(top_k: int | None) -> None:
+    """``top_k`` is None (every label) or a positive integer.
+
+    Raises:
+        OptionError: (a ``ValueError``) naming ``top_k`` / ``--top-k``.
+    """
+    import numbers
+
+    if top_k is None:
+        return
+    if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1:
+        raise OptionError(f"top_k (--top-k) must be a positive integer or None, got {top_k!r}")
+
+
+class Predictor(ReadsSettings):
     """Base of every khabar predictor: model, tokenizer, metadata, preprocessing, device.
 
     Subclasses set :attr:`tasks` (the ``khabar_config.json`` tasks they accept) and
@@ -144,19 +167,6 @@ class Predictor:
         self.max_chars = max_chars
         self.model_dir = model_dir
         self._check_lengths()
-
-    @property
-    def max_length(self) -> int:
-        """Tokens per input (per window for classifiers); see :attr:`reading`."""
-        return self.reading.max_length
-
-    @property
-    def stride(self) -> int:
-        return self.reading.stride
-
-    @property
-    def max_windows(self) -> int:
-        return self.reading.max_windows
 
     # ------------------------------------------------------------------ loading
     @classmethod

@@ -14,7 +14,7 @@ import numpy as np
 
 from khabar._logging import get_logger
 
-__all__ = ["classification_report", "default_label_names"]
+__all__ = ["STANCEEVAL_LABELS", "classification_report", "default_label_names", "stanceeval_f1"]
 
 logger = get_logger(__name__)
 
@@ -130,3 +130,34 @@ def classification_report(
         "n": n,
     }
     return report
+
+
+STANCEEVAL_LABELS = ("favor", "against")
+"""The labels the StanceEval 2024 ranking metric averages (the neutral class is left out)."""
+
+
+def stanceeval_f1(
+    predictions: Sequence[int] | np.ndarray,
+    references: Sequence[int] | np.ndarray,
+    targets: Sequence[str],
+    label_names: Sequence[str],
+) -> dict[str, Any] | None:
+    """The StanceEval 2024 (Mawqif) ranking metric: per target, the mean of the F1 of ``favor``
+    and of ``against``; then the mean over targets. None when the labels have no favor/against.
+
+    Alturayeif et al., "StanceEval 2024: The First Arabic Stance Detection Shared Task",
+    ArabicNLP 2024.
+    """
+    from sklearn.metrics import f1_score
+
+    names = [str(n) for n in label_names]
+    if not set(STANCEEVAL_LABELS) <= set(names):
+        return None
+    ids = [names.index(n) for n in STANCEEVAL_LABELS]
+    preds, refs = np.asarray(predictions), np.asarray(references)
+    per_target: dict[str, float] = {}
+    for target in sorted(set(targets)):
+        rows = np.asarray([t == target for t in targets])
+        f1 = f1_score(refs[rows], preds[rows], labels=ids, average=None, zero_division=0)
+        per_target[target] = float(np.mean(f1))
+    return {"mean": float(np.mean(list(per_target.values()))), "per_target": per_target}

@@ -18,6 +18,7 @@ _LAZY = {
     "load_checkpoint_model": "khabar.modeling.factory",
     "load_pretrained_tokenizer": "khabar.modeling.factory",
     "models_dir": "khabar.modeling.factory",
+    "freeze": "khabar.modeling.factory",
     "resolve_checkpoint": "khabar.modeling.factory",
     "is_t5_model": "khabar.modeling.scratch",
     "scratch_classifier": "khabar.modeling.scratch",

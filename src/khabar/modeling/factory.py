@@ -122,6 +122,46 @@ def load_checkpoint_model(auto_class: Any, model: ModelConfig, **kwargs: Any) ->
     return net  # type: ignore[no-any-return]
 
 
+def freeze(net: PreTrainedModel, model: ModelConfig) -> None:
+    """Fix the embeddings and the lowest ``model.freeze_layers`` encoder layers (no gradient).
+
+    Raises:
+        ConfigError: the model has no embeddings module, or fewer layers than asked for.
+    """
+    if not model.freeze_embeddings and not model.freeze_layers:
+        return
+    base = getattr(net, net.base_model_prefix, net)
+    encoder = base.get_encoder() if hasattr(base, "get_encoder") else base
+    frozen = 0
+    if model.freeze_embeddings:
+        embeddings = getattr(encoder, "embeddings", None) or net.get_input_embeddings()
+        for p in embeddings.parameters():
+            p.requires_grad_(False)
+            frozen += p.numel()
+    if model.freeze_layers:
+        layers = getattr(getattr(encoder, "encoder", encoder), "layer", None)
+        if layers is None or len(layers) < model.freeze_layers:
+            raise ConfigError(
+                f"cannot freeze {model.freeze_layers} layers of {type(net).__name__} "
+                f"({len(layers) if layers is not None else 'no'} encoder layers found)",
+                key="model.freeze_layers",
+            )
+        for layer in layers[: model.freeze_layers]:
+            for p in layer.parameters():
+                p.requires_grad_(False)
+                frozen += p.numel()
+    total = sum(p.numel() for p in net.parameters())
+    logger.info(
+        "frozen: %s%s (%.1fM of %.1fM parameters are not trained)",
+        "embeddings" if model.freeze_embeddings else "",
+        f"{', ' if model.freeze_embeddings else ''}the lowest {model.freeze_layers} layers"
+        if model.freeze_layers
+        else "",
+        frozen / 1e6,
+        total / 1e6,
+    )
+
+
 def base_model_info(model: ModelConfig) -> dict[str, Any]:
     """Provenance of the base model for the model directory and its card (empty for scratch)."""
     if model.checkpoint is None:
@@ -167,6 +207,7 @@ def build_classifier(
             label2id=label2id,
             ignore_mismatched_sizes=True,
         )
+        freeze(net, model)
         return net, tokenizer
 
     scratch = _scratch_settings(model)
@@ -243,6 +284,7 @@ __all__ = [
     "build_classifier",
     "build_seq2seq",
     "check_checkpoint",
+    "freeze",
     "is_t5_model",
     "load_checkpoint_model",
     "load_pretrained_tokenizer",

@@ -26,7 +26,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from khabar._logging import get_logger
 from khabar.config import GenerationSettings
 from khabar.errors import ConfigError
-from khabar.model_dir import TRUNCATION_RULES
+from khabar.model_dir import DECODING_KEYS, TRUNCATION_RULES
 from khabar.reading.truncation import cut_head, head_tail
 
 logger = get_logger(__name__)
@@ -115,16 +115,7 @@ def build_generation_config(
 
 def generation_settings(gen: HFGenerationConfig) -> dict[str, Any]:
     """The decoding settings that matter for a report (beams, lengths, penalties)."""
-    keys = (
-        "num_beams",
-        "max_new_tokens",
-        "min_new_tokens",
-        "length_penalty",
-        "no_repeat_ngram_size",
-        "early_stopping",
-        "do_sample",
-    )
-    return {k: getattr(gen, k, None) for k in keys}
+    return {k: getattr(gen, k, None) for k in (*DECODING_KEYS, "do_sample")}
 
 
 def generate_from_ids(

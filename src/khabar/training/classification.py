@@ -38,7 +38,6 @@ from khabar.modeling.scratch import scratch_classifier
 from khabar.reading.truncation import head_tail
 from khabar.reading.windows import num_labels_of
 from khabar.tasks import get_task
-from khabar.text import TextPreprocessor
 from khabar.training.hooks import TaskHooks, Writer
 
 logger = get_logger(__name__)
@@ -157,55 +156,48 @@ def _add_token_lengths(
 class ClassificationHooks(TaskHooks):
     """Sequence classification (topic, stance): windowed evaluation, TF-IDF baseline."""
 
-    def tokenizer_texts(self, dataset: DatasetDict) -> list[str]:
-        texts = list(dataset["train"]["text"])
+    def tokenizer_texts(self) -> list[str]:
+        train = self.data.dataset["train"]
+        texts = list(train["text"])
         pair = self.spec.pair_column
         if pair is not None:
-            texts += sorted(set(dataset["train"][pair]))
+            texts += sorted(set(train[pair]))
         return texts
 
-    def build_model(
-        self, labels: Sequence[str], texts: Sequence[str]
-    ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-        return build_classifier(self.config.model, labels, list(texts), seed=self.config.seed)
+    def build_model(self, texts: Sequence[str]) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+        return build_classifier(self.config.model, self.data.labels, texts, seed=self.config.seed)
 
-    def scratch_model(
-        self, labels: Sequence[str], tokenizer: PreTrainedTokenizerBase
-    ) -> PreTrainedModel:
+    def scratch_model(self, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
         assert self.config.model.scratch is not None
-        return scratch_classifier(self.config.model.scratch, labels, tokenizer)
+        return scratch_classifier(self.config.model.scratch, self.data.labels, tokenizer)
 
-    def prepare_model(
-        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, labels: Sequence[str]
-    ) -> None:
-        _check_labels_fit(self.config, num_labels_of(model), labels)
+    def prepare_model(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> None:
+        _check_labels_fit(self.config, num_labels_of(model), self.data.labels)
 
-    def tokenize(
-        self, dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, summary: DataSummary
-    ) -> dict[str, Dataset]:
-        _add_token_lengths(summary, dataset, tokenizer, self.config)
-        out = {"train": tokenize_for_training(dataset["train"], tokenizer, self.config)}
-        if "dev" in dataset:
-            out["dev"] = tokenize_for_training(dataset["dev"], tokenizer, self.config)
-        return out
+    def tokenize(self, tokenizer: PreTrainedTokenizerBase) -> dict[str, Dataset]:
+        dataset = self.data.dataset
+        _add_token_lengths(self.data.summary, dataset, tokenizer, self.config)
+        return {
+            split: tokenize_for_training(dataset[split], tokenizer, self.config)
+            for split in ("train", "dev")
+            if split in dataset
+        }
 
     def build_trainer(
         self,
         model: PreTrainedModel,
         args: TrainingArguments,
-        train_ds: Dataset,
-        eval_ds: Dataset | None,
+        tokenized: dict[str, Dataset],
         tokenizer: PreTrainedTokenizerBase,
         callbacks: list[TrainerCallback],
-        dataset: DatasetDict,
-        labels: Sequence[str],
     ) -> Trainer:
-        weights = class_weights(self.config, labels, list(dataset["train"]["label"]))
+        labels = self.data.labels
+        weights = class_weights(self.config, labels, list(self.data.dataset["train"]["label"]))
         return Trainer(
             model=model,
             args=args,
-            train_dataset=train_ds,
-            eval_dataset=eval_ds,
+            train_dataset=tokenized["train"],
+            eval_dataset=tokenized.get("dev"),
             processing_class=tokenizer,
             data_collator=DataCollatorWithPadding(tokenizer),
             compute_metrics=_metrics_fn(labels),
@@ -214,39 +206,31 @@ class ClassificationHooks(TaskHooks):
         )
 
     def evaluate(
-        self,
-        model: PreTrainedModel,
-        tokenizer: PreTrainedTokenizerBase,
-        raw: DatasetDict,
-        dataset: DatasetDict,
-        preprocessor: TextPreprocessor,
-        labels: Sequence[str],
+        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase
     ) -> dict[str, Any]:
-        config = self.config
+        config, data = self.config, self.data
         return evaluate_classifier_splits(
             model,
             tokenizer,
-            {s: dataset[s] for s in config.evaluation.splits if s in dataset},
-            labels=labels,
+            {s: data.dataset[s] for s in config.evaluation.splits if s in data.dataset},
+            labels=data.labels,
             task=config.task,
             settings=config.reading,
             batch_size=config.evaluation.batch_size,
-            baseline_train=dataset["train"] if config.evaluation.baseline else None,
+            baseline_train=data.dataset["train"] if config.evaluation.baseline else None,
             extra={
-                name: load_eval_file(config, path, preprocessor, labels)
+                name: load_eval_file(config, path, data.preprocessor, data.labels)
                 for name, path in config.evaluation.extra.items()
             },
         )
 
-    def extra_writers(
-        self, model: PreTrainedModel, report: dict[str, Any], labels: Sequence[str]
-    ) -> list[Writer]:
+    def extra_writers(self, model: PreTrainedModel, report: dict[str, Any]) -> list[Writer]:
         def write_confusion_matrix(stage: Path) -> None:
             last = _last_split(report)
             if last is not None:
                 plot_confusion_matrix(
                     report["splits"][last]["model"]["confusion_matrix"],
-                    labels,
+                    self.data.labels,
                     stage / CONFUSION_MATRIX_FILE,
                     title=f"{self.config.task} — {last}",
                 )
@@ -259,8 +243,4 @@ def _last_split(report: dict[str, Any]) -> str | None:
     return "test" if "test" in splits else (splits[-1] if splits else None)
 
 
-__all__ = [
-    "ClassificationHooks",
-    "class_weights",
-    "tokenize_for_training",
-]
+__all__ = ["ClassificationHooks", "class_weights", "tokenize_for_training"]

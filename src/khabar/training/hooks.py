@@ -7,6 +7,7 @@ them once (:mod:`khabar.training.classification`, :mod:`khabar.training.summariz
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,23 @@ from khabar.text import TextPreprocessor
 Writer = Callable[[Path], object]
 
 
+@dataclass
+class RunData:
+    """What a run has read: the raw and the preprocessed splits, the labels, the summary."""
+
+    raw: DatasetDict
+    dataset: DatasetDict
+    labels: list[str]
+    preprocessor: TextPreprocessor
+    summary: DataSummary
+
+
 class TaskHooks:
     """The steps of a training run that depend on the kind of task.
 
     Subclasses: :class:`khabar.training.classification.ClassificationHooks` (topic, stance) and
-    :class:`khabar.training.summarization.Seq2SeqHooks` (summarisation).
+    :class:`khabar.training.summarization.Seq2SeqHooks` (summarisation). The runner gives them
+    the data it read (:attr:`data`) before asking for the model.
     """
 
     args_class: type[TrainingArguments] = TrainingArguments
@@ -39,6 +52,17 @@ class TaskHooks:
     def __init__(self, config: RunConfig) -> None:
         self.config = config
         self.spec: TaskSpec = get_task(config.task)
+        self._data: RunData | None = None
+
+    @property
+    def data(self) -> RunData:
+        if self._data is None:
+            raise RuntimeError("the runner has not read the data yet")
+        return self._data
+
+    @data.setter
+    def data(self, value: RunData) -> None:
+        self._data = value
 
     # ------------------------------------------------------------------ before any work
     def check(self) -> None:
@@ -53,32 +77,24 @@ class TaskHooks:
         """Refuse argument combinations that cannot work for the kind."""
 
     # ------------------------------------------------------------------ model
-    def tokenizer_texts(self, dataset: DatasetDict) -> list[str]:
+    def tokenizer_texts(self) -> list[str]:
         """What a from-scratch tokenizer is trained on."""
         raise NotImplementedError
 
-    def build_model(
-        self, labels: Sequence[str], texts: Sequence[str]
-    ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    def build_model(self, texts: Sequence[str]) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
         """The model and tokenizer: a checkpoint, a warm start, or scratch + a new tokenizer."""
         raise NotImplementedError
 
-    def scratch_model(
-        self, labels: Sequence[str], tokenizer: PreTrainedTokenizerBase
-    ) -> PreTrainedModel:
+    def scratch_model(self, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
         """A from-scratch model for a tokenizer trained earlier in the same run (``--resume``)."""
         raise NotImplementedError
 
-    def prepare_model(
-        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, labels: Sequence[str]
-    ) -> None:
+    def prepare_model(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> None:
         """Checks and settings once the model exists (label count, precision, generation)."""
 
     # ------------------------------------------------------------------ data
-    def tokenize(
-        self, dataset: DatasetDict, tokenizer: PreTrainedTokenizerBase, summary: DataSummary
-    ) -> dict[str, Dataset]:
-        """Tokenised splits for the trainer; fills the summary's token lengths."""
+    def tokenize(self, tokenizer: PreTrainedTokenizerBase) -> dict[str, Dataset]:
+        """Tokenised splits for the trainer; fills the data summary's token lengths."""
         raise NotImplementedError
 
     # ------------------------------------------------------------------ training
@@ -86,13 +102,11 @@ class TaskHooks:
         self,
         model: PreTrainedModel,
         args: TrainingArguments,
-        train_ds: Dataset,
-        eval_ds: Dataset | None,
+        tokenized: dict[str, Dataset],
         tokenizer: PreTrainedTokenizerBase,
         callbacks: list[TrainerCallback],
-        dataset: DatasetDict,
-        labels: Sequence[str],
     ) -> Trainer:
+        """The ``Trainer`` on the tokenised ``train`` split (``dev`` for evaluation, if any)."""
         raise NotImplementedError
 
     def finish_model(self, model: PreTrainedModel) -> None:
@@ -100,22 +114,14 @@ class TaskHooks:
 
     # ------------------------------------------------------------------ after training
     def evaluate(
-        self,
-        model: PreTrainedModel,
-        tokenizer: PreTrainedTokenizerBase,
-        raw: DatasetDict,
-        dataset: DatasetDict,
-        preprocessor: TextPreprocessor,
-        labels: Sequence[str],
+        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase
     ) -> dict[str, Any]:
         """The evaluation report (``eval_results.json``): model beside the baseline per split."""
         raise NotImplementedError
 
-    def extra_writers(
-        self, model: PreTrainedModel, report: dict[str, Any], labels: Sequence[str]
-    ) -> list[Writer]:
+    def extra_writers(self, model: PreTrainedModel, report: dict[str, Any]) -> list[Writer]:
         """Files of the kind written into the model directory (plots, generation config)."""
         return []
 
 
-__all__ = ["TaskHooks", "Writer"]
+__all__ = ["RunData", "TaskHooks", "Writer"]

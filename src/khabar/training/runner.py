@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from datasets import DatasetDict
 from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
@@ -32,11 +31,17 @@ from transformers import (
 from khabar._logging import get_logger
 from khabar.config import RunConfig
 from khabar.data import load_data, preprocess_dataset
-from khabar.errors import DataError
+from khabar.errors import ConfigError, DataError
 from khabar.io import write_json_atomic
 from khabar.metrics import plot_learning_curve
-from khabar.model_dir import CHECKPOINTS_DIR, LEARNING_CURVE_FILE, LOG_HISTORY_FILE, ModelMeta
-from khabar.modeling.factory import base_model_info, check_checkpoint
+from khabar.model_dir import (
+    CHECKPOINTS_DIR,
+    LEARNING_CURVE_FILE,
+    LOG_HISTORY_FILE,
+    ModelMeta,
+    custom_code_request,
+)
+from khabar.modeling.factory import base_model_info, check_checkpoint, resolve_checkpoint
 from khabar.tasks import get_task
 from khabar.text import TextPreprocessor
 from khabar.training.classification import ClassificationHooks
@@ -52,7 +57,7 @@ from khabar.training.common import (
     tokenizer_cache,
     train_and_measure,
 )
-from khabar.training.hooks import TaskHooks
+from khabar.training.hooks import RunData, TaskHooks
 from khabar.training.summarization import Seq2SeqHooks
 
 logger = get_logger(__name__)
@@ -98,6 +103,7 @@ def run_training(
     hooks.check()
     if config.model.checkpoint:
         check_checkpoint(config.model.checkpoint)
+        _refuse_custom_code(config)
     prepare_output_dir(out, resume=resume, overwrite=overwrite or config.output.overwrite)
     set_seed(config.seed)
 
@@ -112,6 +118,7 @@ def run_training(
 
     preprocessor = TextPreprocessor.from_dict(config.text) if config.text else TextPreprocessor()
     dataset = preprocess_dataset(raw, preprocessor, hooks.spec.preprocessed_columns)
+    hooks.data = RunData(raw, dataset, list(labels), preprocessor, summary)
     timer.mark("preprocessing")
 
     defaults, greater_is_better = hooks.argument_defaults()
@@ -125,21 +132,18 @@ def run_training(
     hooks.check_arguments(args)
     fresh = (overwrite or config.output.overwrite) and not resume
     model, tokenizer, cache_tokenizer = _model_and_tokenizer(
-        hooks, args, out, dataset, labels, reuse_cache=not fresh
+        hooks, args, out, reuse_cache=not fresh
     )
-    hooks.prepare_model(model, tokenizer, labels)
+    hooks.prepare_model(model, tokenizer)
     timer.mark("model")
 
     with args.main_process_first(desc="tokenizing"):
-        tokenized = hooks.tokenize(dataset, tokenizer, summary)
-    train_ds, eval_ds = tokenized["train"], tokenized.get("dev")
-    require_dev_for_evaluation(args, eval_ds is not None)
+        tokenized = hooks.tokenize(tokenizer)
+    require_dev_for_evaluation(args, "dev" in tokenized)
     timer.mark("tokenizing")
 
     all_callbacks, time_cb = build_callbacks(config, callbacks, args)
-    trainer = hooks.build_trainer(
-        model, args, train_ds, eval_ds, tokenizer, all_callbacks, dataset, labels
-    )
+    trainer = hooks.build_trainer(model, args, tokenized, tokenizer, all_callbacks)
     # config, data and model are checked: only now may the earlier run's checkpoints go
     discard_earlier_checkpoints(out, resume=resume, overwrite=fresh)
     if cache_tokenizer and args.should_save:
@@ -158,7 +162,7 @@ def run_training(
         datasets=dataset_names(config),
         base_model_info=base_model_info(config.model),
     )
-    report = hooks.evaluate(model, tokenizer, raw, dataset, preprocessor, labels)
+    report = hooks.evaluate(model, tokenizer)
     timer.mark("evaluation")
     metrics["phases_s"] = dict(timer.marks)
     log_history = list(trainer.state.log_history)
@@ -178,19 +182,32 @@ def run_training(
         summary=summary,
         train_metrics=metrics,
         eval_report=report,
-        extra_writers=[*hooks.extra_writers(model, report, labels), write_history],
+        extra_writers=[*hooks.extra_writers(model, report), write_history],
     )
     if not config.output.save_checkpoints:
         shutil.rmtree(out / CHECKPOINTS_DIR, ignore_errors=True)
     return TrainOutcome(out, metrics, report)
 
 
+def _refuse_custom_code(config: RunConfig) -> None:
+    """A local checkpoint whose config.json asks for its own code is refused before anything
+    loads it (every load also passes ``trust_remote_code=False``)."""
+    assert config.model.checkpoint is not None
+    where = Path(resolve_checkpoint(config.model.checkpoint))
+    request = custom_code_request(where) if where.is_dir() else None
+    if request:
+        raise ConfigError(
+            f"'{where}/config.json' asks to run the checkpoint's own Python code ({request}); "
+            "khabar never runs code from a model directory",
+            file=config.source_file,
+            key="model.checkpoint",
+        )
+
+
 def _model_and_tokenizer(
     hooks: TaskHooks,
     args: TrainingArguments,
     out: Path,
-    dataset: DatasetDict,
-    labels: Sequence[str],
     *,
     reuse_cache: bool = True,
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, bool]:
@@ -210,8 +227,8 @@ def _model_and_tokenizer(
 
             logger.info("reusing the tokenizer trained earlier in this run (%s)", source)
             tokenizer = load_tokenizer(source)
-            return hooks.scratch_model(labels, tokenizer), tokenizer, False
-        model, tokenizer = hooks.build_model(labels, hooks.tokenizer_texts(dataset))
+            return hooks.scratch_model(tokenizer), tokenizer, False
+        model, tokenizer = hooks.build_model(hooks.tokenizer_texts())
         if scratch and args.should_save:
             tokenizer.save_pretrained(source)
     return model, tokenizer, scratch and not reuse_cache
