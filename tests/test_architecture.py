@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "io": 0,
     "device": 0,
     "tasks": 1,
+    "config_schema": 1,
     "model_dir": 1,
     "text": 1,
     "metrics": 2,

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
 import os
 import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 
+from khabar.config_schema import from_mapping, suggest, type_name
 from khabar.errors import ConfigError
 from khabar.model_dir import ReadingSettings
 from khabar.tasks import TASK_NAMES, get_task
@@ -241,127 +241,6 @@ class RunConfig:
 
 # ---------------------------------------------------------------------- loading
 
-C = TypeVar("C")
-
-
-def _suggest(key: str, valid: Sequence[str]) -> str:
-    close = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
-    if close:
-        return f" (did you mean '{close[0]}'?)"
-    return f" (valid keys: {', '.join(sorted(valid))})"
-
-
-def _type_name(tp: Any) -> str:
-    origin = get_origin(tp)
-    if origin is Literal:
-        return " | ".join(repr(a) for a in get_args(tp))
-    if origin in (Union, types.UnionType):
-        return " | ".join(_type_name(a) for a in get_args(tp))
-    if tp is type(None):
-        return "null"
-    if dataclasses.is_dataclass(tp):
-        return "mapping"
-    if origin is not None:
-        return getattr(origin, "__name__", str(tp))
-    return getattr(tp, "__name__", str(tp))
-
-
-def _convert(value: Any, tp: Any, key: str, file: str | None) -> Any:
-    """Check ``value`` against the annotation ``tp`` and convert it (dataclasses, containers)."""
-    origin = get_origin(tp)
-    if tp is Any:
-        return value
-    if origin in (Union, types.UnionType):
-        errors: list[ConfigError] = []
-        args = get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _convert(value, arg, key, file)
-            except ConfigError as err:
-                errors.append(err)
-        if len(errors) == 1:
-            raise errors[0]
-        raise ConfigError(
-            f"expected {_type_name(tp)}, got {type(value).__name__} {value!r}", file=file, key=key
-        )
-    if origin is Literal:
-        allowed = get_args(tp)
-        if value not in allowed:
-            hint = _suggest(str(value), [str(a) for a in allowed])
-            raise ConfigError(
-                f"must be one of {', '.join(map(repr, allowed))}, got {value!r}{hint}",
-                file=file,
-                key=key,
-            )
-        return value
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, Mapping):
-            raise ConfigError(
-                f"expected a mapping, got {type(value).__name__} {value!r}", file=file, key=key
-            )
-        return _from_mapping(typing.cast(type, tp), value, file=file, prefix=key)
-    if origin in (list, Sequence, tuple):
-        if not isinstance(value, list | tuple):
-            raise ConfigError(
-                f"expected a list, got {type(value).__name__} {value!r}", file=file, key=key
-            )
-        (item_tp, *_) = get_args(tp) or (Any,)
-        return [_convert(v, item_tp, f"{key}[{i}]", file) for i, v in enumerate(value)]
-    if origin in (dict, Mapping):
-        if not isinstance(value, Mapping):
-            raise ConfigError(
-                f"expected a mapping, got {type(value).__name__} {value!r}", file=file, key=key
-            )
-        k_tp, v_tp = get_args(tp) or (Any, Any)
-        out = {}
-        for k, v in value.items():
-            out[_convert(k, k_tp, f"{key}.{k}", file)] = _convert(v, v_tp, f"{key}.{k}", file)
-        return out
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"expected true or false, got {value!r}", file=file, key=key)
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"expected an integer, got {value!r}", file=file, key=key)
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"expected a number, got {value!r}", file=file, key=key)
-        return float(value)
-    if tp is str:
-        if not isinstance(value, str):
-            raise ConfigError(
-                f"expected a string, got {type(value).__name__} {value!r}", file=file, key=key
-            )
-        return value
-    return value
-
-
-def _from_mapping(
-    cls: type[C], data: Mapping[str, Any], *, file: str | None, prefix: str = ""
-) -> C:
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}  # type: ignore[arg-type]
-    kwargs: dict[str, Any] = {}
-    for key, value in data.items():
-        dotted = f"{prefix}.{key}" if prefix else str(key)
-        if key not in fields:
-            raise ConfigError(
-                f"unknown key{_suggest(str(key), list(fields))}", file=file, key=dotted
-            )
-        kwargs[key] = _convert(value, hints[key], dotted, file)
-    for name, f in fields.items():
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        if required and name not in kwargs:
-            dotted = f"{prefix}.{name}" if prefix else name
-            raise ConfigError("required field is missing", file=file, key=dotted)
-    return cls(**kwargs)
-
 
 def _training_argument_types(seq2seq: bool) -> dict[str, Any]:
     """Parameter → type of ``(Seq2Seq)TrainingArguments``, and of khabar's own ``training`` keys."""
@@ -456,7 +335,7 @@ def validate(config: RunConfig) -> RunConfig:
     for split in data.files:
         if split not in ("train", "dev", "test"):
             raise ConfigError(
-                f"split names are train, dev and test{_suggest(split, ['train', 'dev', 'test'])}",
+                f"split names are train, dev and test{suggest(split, ['train', 'dev', 'test'])}",
                 file=file,
                 key=f"data.files.{split}",
             )
@@ -464,7 +343,7 @@ def validate(config: RunConfig) -> RunConfig:
     for key in config.training:
         if key not in valid_args:
             raise ConfigError(
-                f"not a TrainingArguments parameter{_suggest(key, sorted(valid_args))}",
+                f"not a TrainingArguments parameter{suggest(key, sorted(valid_args))}",
                 file=file,
                 key=f"training.{key}",
             )
@@ -507,7 +386,7 @@ def _training_value_problem(value: Any, tp: Any) -> str | None:
     simple = [a for a in args if a in kinds]
     if len(simple) < len(args) or any(type(value) in kinds[a] for a in simple):
         return None  # fits, or a type khabar does not check (mappings, paths, objects)
-    return f"expected {' or '.join(_type_name(a) for a in simple)}, got {value!r}"
+    return f"expected {' or '.join(type_name(a) for a in simple)}, got {value!r}"
 
 
 def _check_training_values(config: RunConfig) -> None:
@@ -545,7 +424,7 @@ def config_from_dict(data: Mapping[str, Any], *, file: str | Path | None = None)
     file_str = str(file) if file is not None else None
     if not isinstance(data, Mapping):
         raise ConfigError("the top level must be a mapping of sections", file=file_str)
-    config = _from_mapping(RunConfig, data, file=file_str)
+    config = from_mapping(RunConfig, data, file=file_str)
     config.source_file = file_str
     return validate(config)
 
