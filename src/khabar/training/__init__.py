@@ -3,16 +3,14 @@ task kind (:mod:`khabar.training.classification`, :mod:`khabar.training.summariz
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-from transformers import TrainerCallback
 
 from khabar.config import RunConfig
 from khabar.errors import ConfigError
 from khabar.training.classification import ClassificationHooks
 from khabar.training.common import TrainOutcome
+from khabar.training.hooks import TaskHooks
 from khabar.training.runner import run_training
 from khabar.training.summarization import Seq2SeqHooks
 
@@ -29,54 +27,24 @@ def train(
     return run_training(config, output_dir=output_dir, resume=resume, overwrite=overwrite, **kwargs)
 
 
-def train_classifier(
-    config: RunConfig,
-    *,
-    output_dir: str | Path | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    callbacks: Sequence[TrainerCallback] = (),
-) -> TrainOutcome:
-    """Train, evaluate and save a topic or stance classifier (the runner with its hooks)."""
-    hooks = ClassificationHooks(config)
-    if hooks.spec.kind != "classification":
+def _train_with(hooks: TaskHooks, kind: str, **kwargs: Any) -> TrainOutcome:
+    if hooks.spec.kind != kind:
         raise ConfigError(
-            f"train_classifier handles classification tasks, not {config.task}", key="task"
-        )
-    return run_training(
-        config,
-        output_dir=output_dir,
-        resume=resume,
-        overwrite=overwrite,
-        callbacks=callbacks,
-        hooks=hooks,
-    )
-
-
-def train_summarizer(
-    config: RunConfig,
-    *,
-    output_dir: str | Path | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    callbacks: Sequence[TrainerCallback] = (),
-) -> TrainOutcome:
-    """Train, evaluate and save a summariser or headline generator (the runner with its hooks)."""
-    hooks = Seq2SeqHooks(config)
-    if not hooks.spec.is_seq2seq:
-        raise ConfigError(
-            f"train_summarizer handles summarization, not {config.task}",
-            file=config.source_file,
+            f"this trains {kind} tasks, not {hooks.config.task}; use khabar.training.train",
+            file=hooks.config.source_file,
             key="task",
         )
-    return run_training(
-        config,
-        output_dir=output_dir,
-        resume=resume,
-        overwrite=overwrite,
-        callbacks=callbacks,
-        hooks=hooks,
-    )
+    return run_training(hooks.config, hooks=hooks, **kwargs)
+
+
+def train_classifier(config: RunConfig, **kwargs: Any) -> TrainOutcome:
+    """Train, evaluate and save a topic or stance classifier (see :func:`train`)."""
+    return _train_with(ClassificationHooks(config), "classification", **kwargs)
+
+
+def train_summarizer(config: RunConfig, **kwargs: Any) -> TrainOutcome:
+    """Train, evaluate and save a summariser or headline generator (see :func:`train`)."""
+    return _train_with(Seq2SeqHooks(config), "seq2seq", **kwargs)
 
 
 __all__ = ["TrainOutcome", "run_training", "train", "train_classifier", "train_summarizer"]

@@ -22,8 +22,6 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
     Trainer,
-    TrainerCallback,
-    TrainingArguments,
 )
 
 from khabar._logging import get_logger
@@ -38,7 +36,7 @@ from khabar.modeling.scratch import scratch_classifier
 from khabar.reading.truncation import head_tail
 from khabar.reading.windows import num_labels_of
 from khabar.tasks import get_task
-from khabar.training.hooks import TaskHooks, Writer
+from khabar.training.hooks import TaskHooks, TrainerParts, Writer
 
 logger = get_logger(__name__)
 
@@ -183,26 +181,19 @@ class ClassificationHooks(TaskHooks):
             if split in dataset
         }
 
-    def build_trainer(
-        self,
-        model: PreTrainedModel,
-        args: TrainingArguments,
-        tokenized: dict[str, Dataset],
-        tokenizer: PreTrainedTokenizerBase,
-        callbacks: list[TrainerCallback],
-    ) -> Trainer:
-        labels = self.data.labels
+    def build_trainer(self, parts: TrainerParts) -> Trainer:
+        labels, tokenizer = self.data.labels, parts.tokenizer
         weights = class_weights(self.config, labels, list(self.data.dataset["train"]["label"]))
         return Trainer(
-            model=model,
-            args=args,
-            train_dataset=tokenized["train"],
-            eval_dataset=tokenized.get("dev"),
+            model=parts.model,
+            args=parts.args,
+            train_dataset=parts.tokenized["train"],
+            eval_dataset=parts.tokenized.get("dev"),
             processing_class=tokenizer,
             data_collator=DataCollatorWithPadding(tokenizer),
             compute_metrics=_metrics_fn(labels),
             compute_loss_func=_weighted_loss(weights) if weights is not None else None,
-            callbacks=callbacks,
+            callbacks=parts.callbacks,
         )
 
     def evaluate(

@@ -39,6 +39,18 @@ class RunData:
     summary: DataSummary
 
 
+@dataclass
+class TrainerParts:
+    """What the runner has built for the ``Trainer``: model, tokenizer, arguments, tokenised
+    splits (``train``, and ``dev`` when there is one) and callbacks."""
+
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    args: TrainingArguments
+    tokenized: dict[str, Dataset]
+    callbacks: list[TrainerCallback]
+
+
 class TaskHooks:
     """The steps of a training run that depend on the kind of task.
 
@@ -98,14 +110,7 @@ class TaskHooks:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ training
-    def build_trainer(
-        self,
-        model: PreTrainedModel,
-        args: TrainingArguments,
-        tokenized: dict[str, Dataset],
-        tokenizer: PreTrainedTokenizerBase,
-        callbacks: list[TrainerCallback],
-    ) -> Trainer:
+    def build_trainer(self, parts: TrainerParts) -> Trainer:
         """The ``Trainer`` on the tokenised ``train`` split (``dev`` for evaluation, if any)."""
         raise NotImplementedError
 
@@ -124,4 +129,4 @@ class TaskHooks:
         return []
 
 
-__all__ = ["RunData", "TaskHooks", "Writer"]
+__all__ = ["RunData", "TaskHooks", "TrainerParts", "Writer"]

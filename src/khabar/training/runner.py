@@ -57,7 +57,7 @@ from khabar.training.common import (
     tokenizer_cache,
     train_and_measure,
 )
-from khabar.training.hooks import RunData, TaskHooks
+from khabar.training.hooks import RunData, TaskHooks, TrainerParts
 from khabar.training.summarization import Seq2SeqHooks
 
 logger = get_logger(__name__)
@@ -143,7 +143,7 @@ def run_training(
     timer.mark("tokenizing")
 
     all_callbacks, time_cb = build_callbacks(config, callbacks, args)
-    trainer = hooks.build_trainer(model, args, tokenized, tokenizer, all_callbacks)
+    trainer = hooks.build_trainer(TrainerParts(model, tokenizer, args, tokenized, all_callbacks))
     # config, data and model are checked: only now may the earlier run's checkpoints go
     discard_earlier_checkpoints(out, resume=resume, overwrite=fresh)
     if cache_tokenizer and args.should_save:

@@ -29,7 +29,6 @@ from transformers import (
     Seq2SeqTrainer,
     Seq2SeqTrainingArguments,
     Trainer,
-    TrainerCallback,
     TrainingArguments,
 )
 
@@ -49,7 +48,7 @@ from khabar.modeling.factory import build_seq2seq
 from khabar.modeling.scratch import is_t5_model, scratch_seq2seq
 from khabar.reading.seq2seq import build_generation_config, encode_texts
 from khabar.training.diagnostics import SourceUseCallback
-from khabar.training.hooks import TaskHooks, Writer
+from khabar.training.hooks import TaskHooks, TrainerParts, Writer
 
 logger = get_logger(__name__)
 
@@ -317,27 +316,21 @@ class Seq2SeqHooks(TaskHooks):
         logger.info("%s", summary.format())
         return tokenized
 
-    def build_trainer(
-        self,
-        model: PreTrainedModel,
-        args: TrainingArguments,
-        tokenized: dict[str, Dataset],
-        tokenizer: PreTrainedTokenizerBase,
-        callbacks: list[TrainerCallback],
-    ) -> Trainer:
+    def build_trainer(self, parts: TrainerParts) -> Trainer:
+        model, tokenizer, args = parts.model, parts.tokenizer, parts.args
         assert isinstance(args, Seq2SeqTrainingArguments)
         collator = seq2seq_collator(tokenizer, model)
-        eval_ds = tokenized.get("dev")
+        eval_ds = parts.tokenized.get("dev")
         probe = _source_use_probe(eval_ds, collator, model)
         return Seq2SeqTrainer(
             model=model,
             args=args,
-            train_dataset=tokenized["train"],
+            train_dataset=parts.tokenized["train"],
             eval_dataset=eval_ds,
             processing_class=tokenizer,
             data_collator=collator,
             compute_metrics=rouge_metrics_fn(tokenizer) if args.predict_with_generate else None,
-            callbacks=[*callbacks, probe] if probe is not None else callbacks,
+            callbacks=[*parts.callbacks, probe] if probe is not None else parts.callbacks,
         )
 
     def finish_model(self, model: PreTrainedModel) -> None:
