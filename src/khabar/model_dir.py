@@ -26,6 +26,30 @@ LEARNING_CURVE_FILE = "learning_curve.png"
 LOG_HISTORY_FILE = "trainer_log_history.json"
 CHECKPOINTS_DIR = "checkpoints"
 CARD_FILE = "README.md"
+RUN_FILES = (
+    RUN_CONFIG_FILE,
+    DATA_SUMMARY_FILE,
+    TRAIN_RESULTS_FILE,
+    EVAL_RESULTS_FILE,
+    LOG_HISTORY_FILE,
+)
+"""What khabar writes about a run beside the model (config, data summary, results, log)."""
+TOKENIZER_VOCAB_FILES = (
+    "tokenizer.json",
+    "vocab.txt",
+    "vocab.json",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+    "tokenizer.model",
+)
+TOKENIZER_EXTRA_FILES = (
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "added_tokens.json",
+    "merges.txt",
+    "chat_template.jinja",
+)
+MODEL_FILES = ("config.json", "generation_config.json", "model.safetensors.index.json")
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 
 
@@ -276,8 +300,12 @@ __all__ = [
     "EVAL_RESULTS_FILE",
     "LEARNING_CURVE_FILE",
     "META_FILE",
+    "MODEL_FILES",
     "READING_FIELDS",
     "RUN_CONFIG_FILE",
+    "RUN_FILES",
+    "TOKENIZER_EXTRA_FILES",
+    "TOKENIZER_VOCAB_FILES",
     "TRAIN_RESULTS_FILE",
     "TRUNCATION_RULES",
     "ModelMeta",

@@ -13,7 +13,7 @@ they are used.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from khabar.errors import ConfigError
 
@@ -74,23 +74,28 @@ class TaskSpec:
 CLASSIFICATION_METRICS = ("macro_f1", "accuracy", "weighted_f1")
 ROUGE_METRICS = ("rougeL", "rouge1", "rouge2", "rougeLsum")
 
+_SEQUENCE_CLASSIFICATION: dict[str, Any] = {
+    "kind": "classification",
+    "auto_model": "AutoModelForSequenceClassification",
+    "problem_type": "single_label_classification",
+    "metrics": CLASSIFICATION_METRICS,
+    "baseline": "tfidf_logreg",
+    "pipeline_tag": "text-classification",
+    "card_template": "classification.md",
+    "scratch_architectures": ("bert", "modernbert"),
+}
+"""What topic and stance share: single-label sequence classification."""
+
 TASKS: dict[str, TaskSpec] = {
     "topic": TaskSpec(
         name="topic",
-        kind="classification",
         description="news topic classification",
         required_columns=("text", "label"),
         preprocessed_columns=("text",),
         pair_column=None,
-        auto_model="AutoModelForSequenceClassification",
-        problem_type="single_label_classification",
-        metrics=CLASSIFICATION_METRICS,
-        baseline="tfidf_logreg",
         predictor="TopicClassifier",
-        pipeline_tag="text-classification",
-        card_template="classification.md",
         card_tags=("topic-classification",),
-        scratch_architectures=("bert", "modernbert"),
+        **_SEQUENCE_CLASSIFICATION,
         intended_use=(
             "Sorting Arabic news articles into the topics listed below, e.g. for routing and "
             "tagging in newsrooms, news aggregation and media research."
@@ -102,20 +107,13 @@ TASKS: dict[str, TaskSpec] = {
     ),
     "stance": TaskSpec(
         name="stance",
-        kind="classification",
         description="stance detection",
         required_columns=("target", "text", "label"),
         preprocessed_columns=("text", "target"),
         pair_column="target",
-        auto_model="AutoModelForSequenceClassification",
-        problem_type="single_label_classification",
-        metrics=CLASSIFICATION_METRICS,
-        baseline="tfidf_logreg",
         predictor="StanceDetector",
-        pipeline_tag="text-classification",
-        card_template="classification.md",
         card_tags=("stance-detection", "text-pair-classification"),
-        scratch_architectures=("bert", "modernbert"),
+        **_SEQUENCE_CLASSIFICATION,
         intended_use=(
             "Deciding the stance a text takes toward a given target (a claim, headline or topic), "
             "e.g. as a component of fact-checking and media-monitoring research."

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,17 +131,21 @@ def _read_file_rows(
     config: RunConfig, path: Path, split: str
 ) -> tuple[list[dict[str, Any]], _SplitReader]:
     reader = _SplitReader(config, split, str(path))
-    rows: list[dict[str, Any]] = []
-    for line, record in iter_records(path):
-        if isinstance(record, DataError):
-            reader.handle(record)
-            continue
-        row = reader.row(line, record)
-        if isinstance(row, _RowProblem):
+    return _collect(reader, iter_records(path)), reader
+
+
+def _collect(
+    reader: _SplitReader, records: Iterable[tuple[int, Mapping[str, Any] | DataError]]
+) -> list[dict[str, Any]]:
+    """The usable rows of ``records``; every problem goes to the reader's error policy."""
+    rows = []
+    for line, record in records:
+        row = record if isinstance(record, DataError) else reader.row(line, record)
+        if isinstance(row, DataError | _RowProblem):
             reader.handle(row)
         else:
             rows.append(row)
-    return rows, reader
+    return rows
 
 
 def _read_hub_split(config: RunConfig, split: str) -> tuple[list[dict[str, Any]], _SplitReader]:
@@ -158,14 +162,7 @@ def _read_hub_split(config: RunConfig, split: str) -> tuple[list[dict[str, Any]]
             file=config.data.dataset,
         ) from None
     reader = _SplitReader(config, split, source)
-    rows = []
-    for i, record in enumerate(ds, start=1):
-        row = reader.row(i, record)
-        if isinstance(row, _RowProblem):
-            reader.handle(row)
-        else:
-            rows.append(row)
-    return rows, reader
+    return _collect(reader, enumerate(ds, start=1)), reader
 
 
 def _available_splits(config: RunConfig) -> list[str]:

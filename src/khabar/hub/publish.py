@@ -36,12 +36,12 @@ from khabar.hub.convert import convert_to_safetensors
 from khabar.model_dir import (
     CARD_FILE,
     CHECKPOINTS_DIR,
-    DATA_SUMMARY_FILE,
     EVAL_RESULTS_FILE,
-    LOG_HISTORY_FILE,
     META_FILE,
-    RUN_CONFIG_FILE,
-    TRAIN_RESULTS_FILE,
+    MODEL_FILES,
+    RUN_FILES,
+    TOKENIZER_EXTRA_FILES,
+    TOKENIZER_VOCAB_FILES,
     find_pickle_weights,
 )
 
@@ -59,29 +59,6 @@ __all__ = [
     "stage_model_dir",
 ]
 
-TOKENIZER_VOCAB_FILES = (
-    "tokenizer.json",
-    "vocab.txt",
-    "vocab.json",
-    "spiece.model",
-    "sentencepiece.bpe.model",
-    "tokenizer.model",
-)
-TOKENIZER_EXTRA_FILES = (
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "added_tokens.json",
-    "merges.txt",
-    "chat_template.jinja",
-)
-MODEL_FILES = ("config.json", "generation_config.json", "model.safetensors.index.json")
-KHABAR_FILES = (
-    RUN_CONFIG_FILE,
-    DATA_SUMMARY_FILE,
-    TRAIN_RESULTS_FILE,
-    EVAL_RESULTS_FILE,
-    LOG_HISTORY_FILE,
-)
 MASK = "***"
 
 
@@ -153,7 +130,7 @@ def _is_uploaded(name: str) -> bool:
         or name in MODEL_FILES
         or name in TOKENIZER_VOCAB_FILES
         or name in TOKENIZER_EXTRA_FILES
-        or name in KHABAR_FILES
+        or name in RUN_FILES
         or (name.startswith("khabar_") and name.endswith(".json"))
         or name.endswith(".png")
     )

@@ -20,7 +20,9 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar
+
+from typing_extensions import Unpack
 
 from khabar._logging import get_logger
 from khabar.device import resolve_device, resolve_dtype
@@ -118,6 +120,16 @@ def check_top_k(top_k: int | None) -> None:
         raise OptionError(f"top_k (--top-k) must be a positive integer or None, got {top_k!r}")
 
 
+class ReadingOverrides(TypedDict, total=False):
+    """Reading settings a caller may override at inference (None keeps the model's)."""
+
+    max_length: int | None
+    stride: int | None
+    max_windows: int | None
+    lead_weight: float | None
+    truncation: str | None
+
+
 class Predictor(ReadsSettings):
     """Base of every khabar predictor: model, tokenizer, metadata, preprocessing, device.
 
@@ -136,14 +148,10 @@ class Predictor(ReadsSettings):
         preprocessor: TextPreprocessor | None = None,
         device: str | int | torch.device | None = "auto",
         batch_size: int = 32,
-        max_length: int | None = None,
-        stride: int | None = None,
-        max_windows: int | None = None,
-        lead_weight: float | None = None,
-        truncation: str | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
         model_dir: Path | None = None,
         compile: bool = False,
+        **reading: Unpack[ReadingOverrides],
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -157,13 +165,7 @@ class Predictor(ReadsSettings):
         moved.eval()
         self.model: Any = compile_model(moved) if compile else moved
         self.batch_size = batch_size
-        self.reading: ReadingSettings = meta.reading.replace(
-            max_length=max_length,
-            stride=stride,
-            max_windows=max_windows,
-            lead_weight=lead_weight,
-            truncation=truncation,
-        )
+        self.reading: ReadingSettings = meta.reading.replace(**reading)
         self.max_chars = max_chars
         self.model_dir = model_dir
         self._check_lengths()
@@ -180,16 +182,12 @@ class Predictor(ReadsSettings):
         *,
         device: str | int | torch.device | None = "auto",
         batch_size: int = 32,
-        max_length: int | None = None,
-        stride: int | None = None,
-        max_windows: int | None = None,
-        lead_weight: float | None = None,
-        truncation: str | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
         quantize: bool = False,
         dtype: torch.dtype | str | None = "auto",
         revision: str | None = None,
         compile: bool = False,
+        **reading: Unpack[ReadingOverrides],
     ) -> P:
         """Load a khabar model directory (or a Hub id) for inference.
 
@@ -247,14 +245,10 @@ class Predictor(ReadsSettings):
             preprocessor=preprocessor,
             device=resolved,
             batch_size=batch_size,
-            max_length=max_length,
-            stride=stride,
-            max_windows=max_windows,
-            lead_weight=lead_weight,
-            truncation=truncation,
             max_chars=max_chars,
             model_dir=root,
             compile=compile,
+            **reading,
         )
 
     def _check_lengths(self) -> None:

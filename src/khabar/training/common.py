@@ -42,9 +42,12 @@ from khabar.model_dir import (
     CHECKPOINTS_DIR,
     DATA_SUMMARY_FILE,
     EVAL_RESULTS_FILE,
-    LOG_HISTORY_FILE,
     META_FILE,
+    MODEL_FILES,
     RUN_CONFIG_FILE,
+    RUN_FILES,
+    TOKENIZER_EXTRA_FILES,
+    TOKENIZER_VOCAB_FILES,
     TRAIN_RESULTS_FILE,
     ModelMeta,
 )
@@ -62,13 +65,6 @@ class TrainOutcome:
     eval_results: dict[str, Any]
 
 
-_TOKENIZER_FILES = (
-    "vocab.txt",
-    "vocab.json",
-    "merges.txt",
-    "spiece.model",
-    "sentencepiece.bpe.model",
-)
 _CHECKPOINT_ENTRY = re.compile(r"(tmp-)?checkpoint-\d+|tokenizer(-new)?|runs")
 """What ``checkpoints/`` holds in a khabar run: the Trainer's checkpoints, logs, the tokenizer a
 from-scratch run trained."""
@@ -78,9 +74,8 @@ def khabar_wrote(name: str) -> bool:
     """Whether a top-level entry of an output directory is one khabar (or ``save_pretrained``)
     writes there."""
     return (
-        name in (CHECKPOINTS_DIR, CARD_FILE, RUN_CONFIG_FILE, DATA_SUMMARY_FILE, TRAIN_RESULTS_FILE)
-        or name in (EVAL_RESULTS_FILE, LOG_HISTORY_FILE, "config.json", "generation_config.json")
-        or name in _TOKENIZER_FILES
+        name in (CHECKPOINTS_DIR, CARD_FILE, *RUN_FILES, *MODEL_FILES)
+        or name in (*TOKENIZER_VOCAB_FILES, *TOKENIZER_EXTRA_FILES)
         or name.startswith(("khabar_", "tokenizer", "special_tokens_map", "added_tokens"))
         or name.endswith((".safetensors", ".safetensors.index.json", ".png"))
     )
