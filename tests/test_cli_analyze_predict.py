@@ -279,3 +279,49 @@ def test_recover_drops_a_half_written_line(tmp_path: Path) -> None:
     path.write_bytes(b'{"line": 1, "i')
     assert _recover(path) == 0 and path.read_bytes() == b""
     assert _recover(tmp_path / "missing.jsonl") == 0
+
+
+def test_analyze_and_predict_read_raw_html_pages(
+    tiny_topic_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--html``: the main article is extracted from the page before the model reads it; the
+    menu and the footer never reach the model."""
+    from khabar.text import clean_html
+
+    page = (
+        '<html dir="rtl" lang="ar"><head><meta charset="utf-8"><title>خبر</title></head><body>'
+        "<nav><ul><li>الرئيسية</li><li>سياسة</li><li>اقتصاد</li><li>رياضة</li></ul></nav>"
+        f"<article><h1>خطة لدعم الشركات</h1><p>{ARTICLE}.</p><p>{ARTICLE} في المناطق كلها.</p>"
+        "</article><footer>جميع الحقوق محفوظة 2024</footer></body></html>"
+    )
+    extracted = clean_html(page).text
+    assert "وزارة الاقتصاد" in extracted and "جميع الحقوق" not in extracted
+    source = tmp_path / "page.html"
+    source.write_text(page, encoding="utf-8")
+    code, out, _ = _run(
+        capsys, "analyze", "--html", "--json", "--model", str(tiny_topic_model), str(source)
+    )
+    assert code == 0
+    record = json.loads(out.splitlines()[0])
+    assert record["topic"]["label"]
+
+    corpus = tmp_path / "pages.jsonl"
+    corpus.write_text(
+        json.dumps({"id": "p1", "text": page}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    output = tmp_path / "preds.jsonl"
+    code, _, _ = _run(
+        capsys,
+        "predict",
+        "--html",
+        "--model",
+        str(tiny_topic_model),
+        "--input",
+        str(corpus),
+        "--output",
+        str(output),
+        "--no-progress",
+    )
+    assert code == 0
+    [row] = _jsonl(output)
+    assert row["id"] == "p1" and row["label"]

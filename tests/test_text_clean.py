@@ -371,3 +371,221 @@ def test_real_page_splits_into_two_articles(real_page: str) -> None:
         assert "مقالات مشابهة" not in article
         assert "سموتريتش" not in article
         assert "•" not in article
+
+
+# --- issue #13: boilerplate wherever it sits, and the article text that must stay -----------------
+# Hand-written fixtures in the shapes real scraped pages take (furniture glued into paragraphs).
+
+P4 = "وأوضح الوزير أن وزارته ستراقب تنفيذ الخطة في كل المحافظات وستنشر تقريرا شهريا عن نتائجها."
+P5 = "ويعمل في القطاع الزراعي نحو ثلث السكان وفق أحدث الإحصاءات الرسمية الصادرة عن الحكومة."
+TITLE = "الحكومة تطلق خطة لدعم المزارعين"
+ARTICLE = _page(P1, P2, P3, P4, P5)
+
+
+def _kept(page: str, *sentences: str) -> CleanedArticle:
+    result = clean_article(page)
+    for sentence in sentences:
+        assert sentence in result.text, sentence
+    return result
+
+
+def _gone(result: CleanedArticle, *pieces: str) -> None:
+    for piece in pieces:
+        assert piece not in result.text, piece
+
+
+def test_head_with_site_name_menus_and_dates_around_a_repeated_headline() -> None:
+    head = (
+        f"{TITLE} - موقع الخبر اليومي | الرئيسية | سياسة | اقتصاد | رياضة "
+        f"الأحد 10 مارس 2024 - 10 : 30 بتوقيت مكة المكرمة {TITLE} {P1}"
+    )
+    result = _kept(_page(head, P2, P3, P4, P5), P1, P2, P5)
+    _gone(result, "موقع الخبر اليومي", "الرئيسية", "رياضة", "10 مارس 2024", "بتوقيت")
+    assert "navigation" in {block.kind for block in result.removed}
+
+
+def test_site_name_after_a_single_headline() -> None:
+    result = _kept(_page(f"{TITLE} - بوابة الخبر", P1, P2, P3, P4), P1, P4)
+    _gone(result, "بوابة الخبر")
+
+
+def test_accessibility_links_and_video_notices_go_where_they_are() -> None:
+    page = _page(
+        f"Accessibility links البث المباشر البرنامج المقبل البث المباشر البرنامج المقبل {P1}",
+        f"{P2} جهازك لا يدعم تشغيل الفيديو {P3}",
+        f"{P4} Your browser does not support the video tag . {P5}",
+    )
+    result = _kept(page, P1, P2, P3, P4, P5)
+    _gone(result, "Accessibility", "البث المباشر", "جهازك لا يدعم", "browser")
+
+
+def test_footer_glued_after_the_last_sentence() -> None:
+    footer = (
+        "الأكثر قراءة ارتفاع أسعار الذهب عالميا المنتخب يفوز وديا على ضيفه افتتاح معرض الكتاب "
+        "مواضيع قد تهمك | | | جميع حقوق النشر محفوظة 2018"
+    )
+    result = _kept(_page(P1, P2, P3, P4, f"{P5} {footer}"), P1, P5)
+    _gone(result, "الأكثر قراءة", "ارتفاع أسعار الذهب", "مواضيع قد تهمك", "محفوظة")
+    kinds = {block.kind for block in result.removed}
+    assert "related" in kinds
+
+
+@pytest.mark.parametrize(
+    ("tail", "kind"),
+    [
+        ("© 2024 جميع الحقوق محفوظة لموقع الخبر اليومي", "copyright"),
+        ("لا تنسوا عمل لايك لصفحتنا على الفيسبوك", "share"),
+        ("تابعونا على تويتر وفيسبوك لمتابعة آخر الأخبار", "share"),
+        ("أضف تعليقك الاسم البريد الإلكتروني لن يتم نشر عنوان بريدك الإلكتروني", "comments"),
+        ("اشترك في النشرة البريدية ليصلك كل جديد أدخل بريدك الإلكتروني", "newsletter"),
+        ("تسجيل الدخول اسم المستخدم كلمة السر نسيت كلمة المرور", "login"),
+        ("الوسوم : زراعة , قروض , الحكومة", "keywords"),
+        ("المصدر : وكالات مقالات ذات صلة ارتفاع أسعار الذهب عالميا", "source"),
+        ("اتصل بنا من نحن سياسة الخصوصية خريطة الموقع", "site"),
+    ],
+)
+def test_end_of_article_families_glued_to_the_last_paragraph(tail: str, kind: str) -> None:
+    result = _kept(_page(P1, P2, P3, P4, f"{P5} {tail}"), P1, P2, P3, P4, P5)
+    assert result.text == ARTICLE
+    assert kind in {block.kind for block in result.removed}
+
+
+def test_cookie_and_ad_notices_in_the_page_head() -> None:
+    page = _page(
+        "يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك . موافق",
+        "تم اكتشاف مانع الإعلانات عزيزي القارئ الإعلانات مصدر دخلنا الوحيد نرجو تعطيل مانع الإعلانات",
+        ARTICLE,
+    )
+    result = _kept(page, P1, P5)
+    _gone(result, "ملفات تعريف الارتباط", "يستخدم هذا الموقع", "مانع الإعلانات", "عزيزي القارئ")
+
+
+def test_email_protection_notice() -> None:
+    line = f"{P4} عنوان البريد الإلكتروني هذا محمي من روبوتات السبام , يجب عليك تفعيل الجافاسكربت لرؤيته ."
+    result = _kept(_page(P1, P2, P3, line, P5), P4, P5)
+    _gone(result, "روبوتات", "الجافاسكربت")
+
+
+def test_author_boxes_and_photo_credits() -> None:
+    page = _page(f"بقلم / سامي الخطيب {P1}", f"{P2} AFP / John Smith {P3}", P4, P5)
+    result = _kept(page, P1, P2, P3)
+    _gone(result, "بقلم", "سامي الخطيب", "AFP", "John Smith")
+
+
+def test_dw_style_initials_credit() -> None:
+    result = _kept(_page(P1, P2, f"{P3} ع . أ . ج / أ . ح ( أ ف ب , د ب أ )", P4), P3)
+    _gone(result, "ع . أ . ج", "( أ ف ب")
+
+
+def test_embedded_post_is_dropped() -> None:
+    post = "الخطة خطوة مهمة لدعم الريف ونأمل تنفيذها سريعا - أحمد علي ( @ ahmad_ali )"
+    result = _kept(_page(P1, f"{P2} {post} {P3}", P4), P2, P3)
+    _gone(result, "@", "ahmad_ali", "نأمل تنفيذها")
+
+
+def test_picture_gallery_captions() -> None:
+    slide = "صور من معرض الزراعة الدولي في العاصمة"
+    gallery = " ".join(
+        f"{slide} {caption}"
+        for caption in [
+            "زوار يتجولون بين الأجنحة في اليوم الأول للمعرض .",
+            "مزارعون يعرضون محاصيلهم من القمح والشعير .",
+            "آلات زراعية حديثة تجذب اهتمام الزوار .",
+            "أطفال يشاركون في ورشة لزراعة الشتلات .",
+        ]
+    )
+    result = _kept(_page(P1, P2, P3, f"{P4} {gallery}", P5), P1, P4, P5)
+    _gone(result, slide, "آلات زراعية")
+
+
+def test_headline_list_after_the_article_without_a_heading() -> None:
+    teasers = [
+        "هل تنجح الحكومة في خفض الأسعار ? يتساءل كثيرون عن قدرة الحكومة على ضبط الأسواق .",
+        "وزير المالية : الميزانية الجديدة بلا عجز يقول الوزير إن الإيرادات تكفي النفقات .",
+        "غضب في الشارع بسبب الضرائب . . لماذا ? خرج محتجون إلى الساحات رفضا للقرار .",
+        "مباراة القمة . . من يفوز ? يترقب المشجعون لقاء الفريقين الكبيرين مساء اليوم .",
+    ]
+    page = _page(P1, P2, P3, P4, P5, P1.replace("اليوم", "أمس"), *teasers)
+    result = _kept(page, P1, P5)
+    _gone(result, "الميزانية الجديدة", "مباراة القمة", "الضرائب")
+
+
+def test_most_read_and_related_headings_glued_in_the_head_keep_the_article() -> None:
+    result = _kept(_page(f"{TITLE} مواضيع ذات صلة : {P1}", P2, P3), P1, P2, P3)
+    _gone(result, "مواضيع ذات صلة")
+
+
+# must keep ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "وقال المصدر في تصريح لوكالة الأنباء الأردنية ( بترا ) إن الأمطار ستستمر حتى نهاية الأسبوع",
+        "وأكد مسؤول في الوزارة لوكالة ( الأناضول ) أن الخطة ستنفذ على مراحل خلال العام",
+        "وقصفت الطائرات مواقع للمسلحين في ريف المدينة ( الجزيرة , 15 آذار / مارس 2017 ) .",
+        "ويعود الأب إلى منزله بعد العمل في الحقل ( أب )",
+        "ارتفعت درجات الحرارة في المدينة خلال شهر ( آب )",
+        "حضر الحفل عدد من الأهالي برفقة أطفالهم ( وأم )",
+        "وفي 21 آب 2013 قصفت الطائرات عدة بلدات في الريف الشرقي للمدينة .",
+        "03 يناير 2015 م : - البرلمان يقرر إعادة عدد من الضباط إلى الخدمة العسكرية .",
+        "الرياض - واس أعلنت وزارة الزراعة عن خطة لدعم المزارعين في المناطق الشمالية .",
+    ],
+)
+def test_article_text_that_looks_like_furniture_is_kept(sentence: str) -> None:
+    page = _page(P1, sentence, P2)
+    assert clean_article(page).text == page
+
+
+def test_read_also_when_the_same_story_continues() -> None:
+    continuation = (
+        "اقرأ أيضا : وأضاف الوزير أن الخطة الجديدة لدعم المزارعين ستشمل قروضا ميسرة "
+        "للمزارعين في المناطق الريفية ابتداء من الشهر المقبل ."
+    )
+    page = _page(P1, P2, P3, P4, continuation, P5)
+    result = clean_article(page)
+    assert "وأضاف الوزير أن الخطة الجديدة" in result.text
+    assert P5 in result.text
+    assert "اقرأ أيضا" not in result.text
+    assert "second_article" not in {block.kind for block in result.removed}
+
+
+def test_read_also_followed_by_another_story_inline() -> None:
+    other = "افتتح المحافظ مستشفى جديدا في المدينة بحضور عدد كبير من الأهالي والمسؤولين المحليين ."
+    page = _page(P1, P2, P3, P4, f"{P5} اقرأ أيضا : المحافظ يفتتح مستشفى جديدا {other}")
+    result = clean_article(page)
+    assert result.text == ARTICLE
+    assert "second_article" in {block.kind for block in result.removed}
+
+
+def test_repeated_sentence_keeps_its_first_copy() -> None:
+    sentence = "وقال الوزير إن الخطة ستنجح."
+    page = _page(P1, sentence, P2, sentence, P3)
+    result = clean_article(page)
+    assert result.text == _page(P1, sentence, P2, P3)
+    assert "duplicate" in {block.kind for block in result.removed}
+
+
+def test_dates_inside_sentences_stay_and_stand_alone_dates_go() -> None:
+    page = _page("الاثنين , 11 مارس 2024 - 09 : 15", P1, "نشر بتاريخ 11 / 03 / 2024", P2)
+    result = clean_article(page)
+    assert result.text == _page(P1, P2)
+    assert {block.kind for block in result.removed} == {"date"}
+
+
+def test_every_kind_is_declared() -> None:
+    page = _page(
+        f"{TITLE} - موقع الخبر | الرئيسية {TITLE} {P1}",
+        f"{P2} AFP / John Smith بقلم / سامي الخطيب",
+        f"{P3} الأكثر قراءة جميع الحقوق محفوظة 2024 تسجيل الدخول",
+    )
+    assert all(block.kind in REMOVED_KINDS for block in clean_article(page).removed)
+
+
+def test_a_paragraph_the_article_repeats_is_not_taken_for_a_headline() -> None:
+    """A lead sentence that the next paragraph repeats and extends is article text, not a
+    headline copied around the page furniture."""
+    lead = "أعلنت وزارة الاقتصاد عن خطة جديدة لدعم الشركات الصغيرة وزيادة الصادرات هذا العام"
+    page = f"خطة لدعم الشركات\n\n{lead}.\n\n{lead} في المناطق كلها."
+    text = clean_article(page).text
+    assert f"{lead}." in text and "في المناطق كلها" in text

@@ -76,6 +76,11 @@ def _add_runtime_options(p: argparse.ArgumentParser) -> None:
         "--clean", action="store_true", help="inputs are scraped pages: main article only"
     )
     g.add_argument(
+        "--html",
+        action="store_true",
+        help="inputs are raw HTML pages: extract the main article (trafilatura), then clean it",
+    )
+    g.add_argument(
         "--top-k", type=int_at_least(1), help="keep the K best labels in scores (default: all)"
     )
     g.add_argument(
@@ -253,6 +258,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from khabar._logging import get_logger
     from khabar.inference.base import check_top_k
     from khabar.inference.corpus_files import _open_input
+    from khabar.text.html import html_to_text
 
     logger = get_logger("cli")
     check_top_k(args.top_k)
@@ -273,9 +279,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     def emit(batch: list[Any]) -> None:
         nonlocal count, errors
         rows = [b for b in batch if not hasattr(b, "error")]
+        texts = [b[2] for b in rows]
         results = iter(
             analyzer.predict(
-                [b[2] for b in rows],
+                html_to_text(texts) if args.html else texts,
                 [b[3] for b in rows] if analyzer.stance is not None else None,
                 clean=args.clean,
                 top_k=args.top_k,
@@ -359,6 +366,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         target_field=args.target_field,
         target=args.target,
         clean=args.clean,
+        html=args.html,
         top_k=args.top_k,
         generate_kwargs=_generate_kwargs(args),
         overwrite=args.overwrite,

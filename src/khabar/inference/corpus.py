@@ -94,6 +94,7 @@ from khabar.io import (
     read_json,
     write_json_atomic,
 )
+from khabar.text.html import html_to_text
 
 _recover = recover  # the name the tests and older callers use
 
@@ -263,6 +264,8 @@ def _predict_rows(
     predictor: Predictor, task: str, rows: list[_Row], options: dict[str, Any]
 ) -> list[dict[str, Any]]:
     texts = [r.text for r in rows]
+    if options.get("html"):
+        texts = html_to_text(texts)
     clean = options.get("clean", False)
     if task == "summarization":
         assert isinstance(predictor, Summarizer)
@@ -322,6 +325,7 @@ def predict_corpus(
     target_field: str = "target",
     target: str | None = None,
     clean: bool = False,
+    html: bool = False,
     top_k: int | None = None,
     generate_kwargs: dict[str, Any] | None = None,
     overwrite: bool = False,
@@ -340,6 +344,8 @@ def predict_corpus(
         text_field, id_field, target_field: Field names in the input objects.
         target: Stance target for rows that have none.
         clean: Treat texts as scraped pages (main article only).
+        html: Texts are raw HTML pages: the main article is extracted first
+            (:func:`khabar.text.clean_html`).
         top_k: Best labels kept in ``scores``.
         generate_kwargs: Summary generation overrides.
         overwrite: Start again, discarding earlier output of this path.
@@ -362,6 +368,8 @@ def predict_corpus(
     dist = distributed or Distributed.from_environment()
     fields = _Fields(text_field, id_field, target_field, task == "stance", target)
     options = {"clean": clean, "top_k": top_k, "generate": generate}
+    if html:
+        options["html"] = True
     recorded: dict[str, Any] = {"text_field": text_field, "id_field": id_field, **options}
     if task == "stance":
         recorded.update(target_field=target_field, target=target)

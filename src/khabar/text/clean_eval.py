@@ -2,12 +2,13 @@
 
 A labelled page is a record of the shape::
 
-    {"id": "ufc-R-583-04", "split": "train", "chars": 1795, "sha1": "…",
+    {"id": "ufc-R-583-04", "split": "train", "part": "test", "chars": 1795, "sha1": "…",
      "spans": [[0, 94, "neutral", "headline"], [95, 180, "boilerplate", "nav"],
                [181, 421, "article", "article"], …]}
 
 Offsets index the raw ``text`` of the record with that ``id`` in the corpus; no page text is
-stored. ``boilerplate`` spans should be removed, ``article`` spans kept, and ``neutral`` spans
+stored. ``part`` puts a page in the development part (rules were tuned on it) or the held-out
+``test`` part (scored at the end only). ``boilerplate`` spans should be removed, ``article`` spans kept, and ``neutral`` spans
 (headlines, sub-headings, standfirsts, repeated copies, figure captions and embedded posts that
 belong to the article) are scored neither way.
 
@@ -71,6 +72,7 @@ class LabelledPage:
     chars: int
     sha1: str | None
     spans: tuple[tuple[int, int, str, str], ...]
+    part: str = "dev"
     note: str = ""
 
 
@@ -177,6 +179,7 @@ def load_labels(path: str | Path) -> list[LabelledPage]:
                 chars=int(record["chars"]),
                 sha1=record.get("sha1"),
                 spans=spans,
+                part=str(record.get("part", "dev")),
                 note=str(record.get("note", "")),
             )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:

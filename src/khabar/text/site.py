@@ -41,7 +41,7 @@ _FORMAT = "khabar-site-boilerplate"
 _FORMAT_VERSION = 1
 _SKETCH_MOD = 8  # keep 1 shingle in 8 for the near-duplicate sketch
 _SKETCH_SIZE = 6  # words per sketch shingle
-_DUPLICATE_SHARE = 0.5  # pages sharing this share of their sketch are one document
+_DUPLICATE_SHARE = 0.35  # pages sharing this share of their story sketch tell one story
 
 
 def _hash(text: str) -> int:
@@ -99,8 +99,10 @@ def _documents(keyed: Sequence[Sequence[str]]) -> list[int]:
     """A document id per page: pages telling the same story share one."""
     sketches: list[set[int]] = []
     for keys in keyed:
-        story = _story_keys(keys)
-        sketch = {h for h in map(_hash, _grams(story, _SKETCH_SIZE)) if h % _SKETCH_MOD == 0}
+        shingles = {_hash(gram) for gram in _grams(_story_keys(keys), _SKETCH_SIZE)}
+        if len(shingles) >= 8 * _SKETCH_MOD:  # long pages: a 1-in-8 sample is enough
+            shingles = {h for h in shingles if h % _SKETCH_MOD == 0}
+        sketch = shingles
         sketches.append(sketch)
     postings: dict[int, list[int]] = defaultdict(list)
     for page, sketch in enumerate(sketches):
@@ -139,7 +141,7 @@ class SiteBoilerplate:
     ngrams: frozenset[str] = frozenset()
     n: int = 8
     min_run: int = 8
-    fitted_on: Mapping[str, Any] = field(default_factory=dict)
+    fitted_on: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 2:
