@@ -100,15 +100,18 @@ class CleanerScore:
     pages: tuple[PageScore, ...]
     by_family: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
+    def _share(self, part: str, whole: str) -> float:
+        """``sum(part) / sum(whole)`` over the pages (1.0 when there is nothing to count)."""
+        total = sum(getattr(p, whole) for p in self.pages)
+        return sum(getattr(p, part) for p in self.pages) / total if total else 1.0
+
     @property
     def boilerplate_recall(self) -> float:
-        total = sum(p.boilerplate_chars for p in self.pages)
-        return sum(p.boilerplate_removed for p in self.pages) / total if total else 1.0
+        return self._share("boilerplate_removed", "boilerplate_chars")
 
     @property
     def boilerplate_span_recall(self) -> float:
-        total = sum(p.boilerplate_spans for p in self.pages)
-        return sum(p.boilerplate_spans_removed for p in self.pages) / total if total else 1.0
+        return self._share("boilerplate_spans_removed", "boilerplate_spans")
 
     @property
     def sentence_retention(self) -> float:
@@ -118,8 +121,7 @@ class CleanerScore:
 
     @property
     def article_char_retention(self) -> float:
-        total = sum(p.article_chars for p in self.pages)
-        return sum(p.article_kept for p in self.pages) / total if total else 1.0
+        return self._share("article_kept", "article_chars")
 
     @property
     def pages_losing_more_than_one(self) -> int:
