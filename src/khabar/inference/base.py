@@ -60,11 +60,6 @@ DEFAULT_MAX_CHARS = 100_000
 P = TypeVar("P", bound="Predictor")
 
 
-def has_arabic(text: str) -> bool:
-    """True when ``text`` holds at least one Arabic letter."""
-    return has_arabic_letter(text)
-
-
 def _cut(text: str, limit: int) -> str:
     """The first ``limit`` characters of ``text``, cut at the last space before the limit."""
     head = text[:limit]
@@ -296,7 +291,7 @@ class Predictor(ReadsSettings):
         text = self.preprocessor(text)
         if not text.strip():
             return PreparedText("", (*flags, "empty"))
-        if not has_arabic(text):
+        if not has_arabic_letter(text):
             flags.append("no_arabic")
         return PreparedText(text, tuple(flags))
 

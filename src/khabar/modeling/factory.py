@@ -23,6 +23,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from khabar._logging import get_logger
 from khabar.config import MODELS_DIR_ENV, ModelConfig, ScratchConfig
 from khabar.errors import ConfigError
+from khabar.model_dir import custom_code_request
 from khabar.modeling.known_models import describe_base_model
 from khabar.modeling.loading import load_model, load_tokenizer
 from khabar.modeling.scratch import is_t5_model, scratch_classifier, scratch_seq2seq
@@ -80,8 +81,17 @@ def resolve_checkpoint(checkpoint: str) -> str:
 
 
 def check_checkpoint(checkpoint: str) -> None:
-    """Fail early, with a clear message, for a checkpoint that cannot be found."""
-    resolve_checkpoint(checkpoint)
+    """Fail early, with a clear message, for a checkpoint that cannot be found, or a local one
+    whose ``config.json`` asks to run its own code (every load also passes
+    ``trust_remote_code=False``)."""
+    where = Path(resolve_checkpoint(checkpoint))
+    request = custom_code_request(where) if where.is_dir() else None
+    if request:
+        raise ConfigError(
+            f"'{where}/config.json' asks to run the checkpoint's own Python code ({request}); "
+            "khabar never runs code from a model directory",
+            key="model.checkpoint",
+        )
 
 
 def load_pretrained_tokenizer(model: ModelConfig) -> PreTrainedTokenizerBase:

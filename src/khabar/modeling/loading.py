@@ -91,9 +91,7 @@ def load_model(
     Raises:
         ModelDirError: the directory (or Hub id) cannot be loaded, e.g. it asks for remote code.
     """
-    kwargs = {"use_safetensors": True, "trust_remote_code": False, **kwargs}
-    kwargs["trust_remote_code"] = False
-    kwargs["use_safetensors"] = True
+    kwargs = {**kwargs, "use_safetensors": True, "trust_remote_code": False}  # never overridden
     if dtype is not None:
         kwargs["dtype"] = dtype
     if report_new:

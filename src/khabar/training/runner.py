@@ -39,9 +39,8 @@ from khabar.model_dir import (
     LEARNING_CURVE_FILE,
     LOG_HISTORY_FILE,
     ModelMeta,
-    custom_code_request,
 )
-from khabar.modeling.factory import base_model_info, check_checkpoint, resolve_checkpoint
+from khabar.modeling.factory import base_model_info, check_checkpoint
 from khabar.tasks import get_task
 from khabar.text import TextPreprocessor
 from khabar.training.classification import ClassificationHooks
@@ -102,8 +101,10 @@ def run_training(
     timer = RunTimer()
     hooks.check()
     if config.model.checkpoint:
-        check_checkpoint(config.model.checkpoint)
-        _refuse_custom_code(config)
+        try:
+            check_checkpoint(config.model.checkpoint)
+        except ConfigError as err:
+            raise ConfigError(err.message, file=config.source_file, key=err.key) from None
     prepare_output_dir(out, resume=resume, overwrite=overwrite or config.output.overwrite)
     set_seed(config.seed)
 
@@ -187,21 +188,6 @@ def run_training(
     if not config.output.save_checkpoints:
         shutil.rmtree(out / CHECKPOINTS_DIR, ignore_errors=True)
     return TrainOutcome(out, metrics, report)
-
-
-def _refuse_custom_code(config: RunConfig) -> None:
-    """A local checkpoint whose config.json asks for its own code is refused before anything
-    loads it (every load also passes ``trust_remote_code=False``)."""
-    assert config.model.checkpoint is not None
-    where = Path(resolve_checkpoint(config.model.checkpoint))
-    request = custom_code_request(where) if where.is_dir() else None
-    if request:
-        raise ConfigError(
-            f"'{where}/config.json' asks to run the checkpoint's own Python code ({request}); "
-            "khabar never runs code from a model directory",
-            file=config.source_file,
-            key="model.checkpoint",
-        )
 
 
 def _model_and_tokenizer(
