@@ -169,3 +169,36 @@ def test_freezing_needs_a_pretrained_checkpoint() -> None:
                 "model": {"scratch": {}, "freeze_embeddings": True},
             }
         )
+
+
+def test_config_overrides_reach_the_saved_model(
+    data_dir: Path, models_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transformers import AutoConfig
+
+    monkeypatch.setenv(MODELS_DIR_ENV, str(models_dir))
+    out = tmp_path / "e5-no-attn-dropout"
+    overrides = {"config_overrides": {"attention_probs_dropout_prob": 0.0}}
+    train(config_from_dict(_stance_config(data_dir, out, E5, **overrides)))
+    saved = AutoConfig.from_pretrained(out)
+    assert saved.attention_probs_dropout_prob == 0.0
+    assert (
+        saved.hidden_dropout_prob == AutoConfig.from_pretrained(models_dir / E5).hidden_dropout_prob
+    )
+
+
+def test_an_unknown_config_override_names_the_key(e5_checkpoint: Path) -> None:
+    model = {"checkpoint": str(e5_checkpoint), "config_overrides": {"atention_dropout": 0.0}}
+    config = config_from_dict(
+        {"task": "topic", "data": {"files": {"train": "x.jsonl"}}, "model": model}
+    )
+    with pytest.raises(ConfigError, match=r"model\.config_overrides\.atention_dropout.*has no"):
+        build_classifier(config.model, ["a", "b"])
+    with pytest.raises(ConfigError, match=r"model\.config_overrides"):
+        config_from_dict(
+            {
+                "task": "topic",
+                "data": {"files": {"train": "x.jsonl"}},
+                "model": {"scratch": {}, "config_overrides": {"hidden_dropout_prob": 0.0}},
+            }
+        )

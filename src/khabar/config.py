@@ -139,6 +139,13 @@ class ModelConfig:
     state and no update, which saves time per step on a CPU."""
     freeze_layers: int = 0
     """Keep the lowest N encoder layers fixed as well (0: train every layer)."""
+    config_overrides: dict[str, Any] = field(default_factory=dict)
+    """Values set on the checkpoint's ``config.json`` before its weights load (as
+    ``--config_overrides`` in the ``transformers`` examples), e.g.
+    ``{attention_probs_dropout_prob: 0.0}``: without attention dropout PyTorch's fused
+    attention kernel runs in training too, 2-3x faster per step on a CPU at 256 tokens. A key
+    the checkpoint's config does not have is an error. An encoder-decoder warm start applies
+    them to both halves."""
 
 
 @dataclass
@@ -283,6 +290,13 @@ def validate(config: RunConfig) -> RunConfig:
             "freezing applies to a pretrained model.checkpoint, not a model trained from scratch",
             file=file,
             key="model.freeze_embeddings" if model.freeze_embeddings else "model.freeze_layers",
+        )
+    if model.config_overrides and model.checkpoint is None:
+        raise ConfigError(
+            "applies to a pretrained model.checkpoint; a scratch model sets its own sizes and "
+            "dropout under model.scratch",
+            file=file,
+            key="model.config_overrides",
         )
     if isinstance(model.class_weights, str) and model.class_weights != "balanced":
         raise ConfigError(

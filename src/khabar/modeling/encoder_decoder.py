@@ -38,7 +38,7 @@ from transformers import (
 from khabar._logging import get_logger
 from khabar.config import EncoderDecoderConfig
 from khabar.errors import ConfigError, ModelDirError
-from khabar.modeling.loading import load_model, load_tokenizer
+from khabar.modeling.loading import apply_config_overrides, load_model, load_tokenizer
 
 logger = get_logger(__name__)
 
@@ -81,6 +81,7 @@ def warm_start_encoder_decoder(
     *,
     max_target_length: int | None = None,
     revision: str | None = None,
+    config_overrides: Mapping[str, Any] | None = None,
 ) -> tuple[EncoderDecoderModel, PreTrainedTokenizerBase]:
     """An :class:`~transformers.EncoderDecoderModel` whose encoder and decoder both start from
     the encoder ``checkpoint``, and the checkpoint's tokenizer.
@@ -111,6 +112,8 @@ def warm_start_encoder_decoder(
         max_target_length: summary tokens the decoder must hold (checked against its
             positions).
         revision: a Hub revision.
+        config_overrides: ``model.config_overrides``, set on both halves' configs (e.g. no
+            attention dropout).
 
     Raises:
         ConfigError: the checkpoint cannot be loaded, cannot be a decoder, has fewer layers or
@@ -133,6 +136,7 @@ def warm_start_encoder_decoder(
         raise ConfigError(
             f"cannot read the config of '{where}': {err}", key="model.checkpoint"
         ) from None
+    apply_config_overrides(encoder_config, config_overrides or {})
     encoder_config.is_decoder = False
     encoder_config.add_cross_attention = False
     total_layers = int(getattr(encoder_config, "num_hidden_layers", 0) or 0)
@@ -150,6 +154,7 @@ def warm_start_encoder_decoder(
             key="model.max_target_length",
         )
     decoder_config = AutoConfig.from_pretrained(where, revision=revision, trust_remote_code=False)
+    apply_config_overrides(decoder_config, config_overrides or {})
     decoder_config.is_decoder = True
     decoder_config.add_cross_attention = True
     decoder_config.num_hidden_layers = layers

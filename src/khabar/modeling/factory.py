@@ -25,7 +25,7 @@ from khabar.config import MODELS_DIR_ENV, ModelConfig, ScratchConfig
 from khabar.errors import ConfigError
 from khabar.model_dir import custom_code_request
 from khabar.modeling.known_models import describe_base_model
-from khabar.modeling.loading import load_model, load_tokenizer
+from khabar.modeling.loading import apply_config_overrides, load_model, load_tokenizer
 from khabar.modeling.scratch import is_t5_model, scratch_classifier, scratch_seq2seq
 from khabar.modeling.tokenizers import train_unigram_tokenizer, train_wordpiece_tokenizer
 
@@ -112,9 +112,21 @@ def load_checkpoint_model(auto_class: Any, model: ModelConfig, **kwargs: Any) ->
     """``auto_class`` from ``model.checkpoint`` with float32 master weights, safetensors only, no
     remote code; logs one line naming the newly initialised parameters."""
     import torch
+    from transformers import AutoConfig
 
     assert model.checkpoint is not None
     where = resolve_checkpoint(model.checkpoint)
+    if model.config_overrides:
+        try:
+            config = AutoConfig.from_pretrained(
+                where, revision=model.revision, trust_remote_code=False
+            )
+        except (OSError, ValueError) as err:
+            raise ConfigError(
+                f"cannot read the config of '{model.checkpoint}': {err}", key="model.checkpoint"
+            ) from None
+        apply_config_overrides(config, model.config_overrides)
+        kwargs = {**model.config_overrides, **kwargs}
     try:
         net = load_model(
             auto_class,
@@ -259,6 +271,8 @@ def build_seq2seq(
             resolve_checkpoint(model.checkpoint),
             model.encoder_decoder,
             max_target_length=model.max_target_length,
+            revision=model.revision,
+            config_overrides=model.config_overrides,
         )
     if model.checkpoint is not None:
         from transformers import AutoModelForSeq2SeqLM

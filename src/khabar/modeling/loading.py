@@ -13,18 +13,24 @@ local checkpoint, evaluation, inference) goes through :func:`load_model` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from khabar._logging import get_logger
-from khabar.errors import ModelDirError
+from khabar.errors import ConfigError, ModelDirError
 from khabar.model_dir import META_FILE, check_model_dir
 
 logger = get_logger(__name__)
 
-__all__ = ["HUB_ALLOW_PATTERNS", "load_model", "load_tokenizer", "resolve_model_dir"]
+__all__ = [
+    "HUB_ALLOW_PATTERNS",
+    "apply_config_overrides",
+    "load_model",
+    "load_tokenizer",
+    "resolve_model_dir",
+]
 
 HUB_ALLOW_PATTERNS = (
     "*.json",
@@ -36,6 +42,22 @@ HUB_ALLOW_PATTERNS = (
     "*.tiktoken",
 )
 """What is fetched from a Hub repository: never pickles, never Python files."""
+
+
+def apply_config_overrides(config: Any, overrides: Mapping[str, Any]) -> None:
+    """Set ``model.config_overrides`` on a checkpoint's ``PretrainedConfig``, in place.
+
+    Raises:
+        ConfigError: a key the config does not have (a typo would otherwise be stored silently
+            and change nothing), naming the key and the model type.
+    """
+    for key, value in overrides.items():
+        if not hasattr(config, key):
+            raise ConfigError(
+                f"the checkpoint's config ({getattr(config, 'model_type', '?')}) has no '{key}'",
+                key=f"model.config_overrides.{key}",
+            )
+        setattr(config, key, value)
 
 
 def resolve_model_dir(path_or_id: str | Path, *, revision: str | None = None) -> Path:

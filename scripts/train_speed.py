@@ -1,0 +1,120 @@
+#!/usr/bin/env python
+"""Training throughput of a checkpoint on this machine: tokens/s per setting, and the ratio to fp32.
+
+    python scripts/train_speed.py --models-dir ../shared/models [--checkpoint multilingual-e5-small-ar] \\
+        [--lengths 128 256] [--batch-size 32] [--steps 4]
+
+One full training step (forward, backward, AdamW update) of ``AutoModelForSequenceClassification``
+on random token ids, batch ``--batch-size``, every sequence of the given length, a quarter of the
+batch padded to half of it. Settings, each on a freshly loaded model:
+
+- ``fp32``: float32, the checkpoint's dropout (the reference);
+- ``bf16``: bf16 autocast, float32 master weights (``training.bf16``);
+- ``bf16+no-attn-dropout``: also ``model.config_overrides: {attention_probs_dropout_prob: 0.0}``;
+  PyTorch's fused attention kernel then runs in training instead of the eager softmax + dropout;
+- ``bf16+no-attn-dropout+frozen-emb``: also ``model.freeze_embeddings``;
+- ``bf16+no-dropout``: no hidden dropout either (for reference; khabar's configs keep it).
+
+The best of ``--steps`` timed steps (after one warm-up step) is reported. Nothing is asserted:
+timings depend on the machine; run it alone (another process on the cores skews it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+SETTINGS: dict[str, dict[str, Any]] = {
+    "fp32": {"bf16": False, "overrides": {}},
+    "bf16": {"bf16": True, "overrides": {}},
+    "bf16+no-attn-dropout": {"bf16": True, "overrides": {"attention_probs_dropout_prob": 0.0}},
+    "bf16+no-attn-dropout+frozen-emb": {
+        "bf16": True,
+        "overrides": {"attention_probs_dropout_prob": 0.0},
+        "freeze_embeddings": True,
+    },
+    "bf16+no-dropout": {
+        "bf16": True,
+        "overrides": {"attention_probs_dropout_prob": 0.0, "hidden_dropout_prob": 0.0},
+    },
+}
+
+
+def step_seconds(
+    where: Path, setting: dict[str, Any], length: int, batch: int, steps: int
+) -> float:
+    """Best wall time of one training step under ``setting``."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    torch.manual_seed(0)
+    net = AutoModelForSequenceClassification.from_pretrained(
+        where, num_labels=4, dtype=torch.float32, **setting["overrides"]
+    )
+    if setting.get("freeze_embeddings"):
+        for p in net.base_model.embeddings.parameters():
+            p.requires_grad_(False)
+    vocab = net.config.vocab_size
+    ids = torch.randint(5, vocab, (batch, length))
+    mask = torch.ones_like(ids)
+    mask[: batch // 4, length // 2 :] = 0
+    labels = torch.randint(0, 4, (batch,))
+    optimizer = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=1e-5)
+    net.train()
+    times = []
+    for _ in range(steps + 1):
+        start = time.perf_counter()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=setting["bf16"]):
+            loss = net(input_ids=ids, attention_mask=mask, labels=labels).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        times.append(time.perf_counter() - start)
+    return min(times[1:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--models-dir",
+        default=os.environ.get("KHABAR_MODELS_DIR"),
+        help="models directory ($KHABAR_MODELS_DIR)",
+    )
+    parser.add_argument("--checkpoint", default="multilingual-e5-small-ar")
+    parser.add_argument("--lengths", type=int, nargs="+", default=[128, 256])
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--steps", type=int, default=4)
+    args = parser.parse_args()
+    if not args.models_dir:
+        parser.error("name the models directory: --models-dir DIR or KHABAR_MODELS_DIR")
+    where = Path(args.models_dir) / args.checkpoint
+    if not (where / "config.json").is_file():
+        parser.error(f"no checkpoint at {where} (config.json missing)")
+
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    print(
+        f"{args.checkpoint}: batch {args.batch_size}, {torch.get_num_threads()} threads, torch {torch.__version__}"
+    )
+    print(f"{'setting':34} {'length':>6} {'s/step':>7} {'tokens/s':>9} {'vs fp32':>8}")
+    for length in args.lengths:
+        reference = None
+        for name, setting in SETTINGS.items():
+            seconds = step_seconds(where, setting, length, args.batch_size, args.steps)
+            rate = args.batch_size * length / seconds
+            reference = reference or rate
+            print(
+                f"{name:34} {length:6d} {seconds:7.2f} {rate:9.0f} {rate / reference:7.2f}x",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
