@@ -294,3 +294,21 @@ def test_trains_through_the_summarisation_flow(
         "أعلنت الوزارة اليوم نتائج القبول"
     )
     assert isinstance(summary.text, str) and summary.input_tokens > 0
+
+    # decoding settings chosen at evaluation time: the report states them, the directory keeps
+    # its own; a wrong key is named
+    from khabar.evaluation import evaluate_model_dir
+
+    monkeypatch.setenv("KHABAR_DATA_DIR", str(data_dir))
+    report = evaluate_model_dir(
+        out,
+        splits=["test"],
+        output=tmp_path / "greedy.json",
+        baseline=False,
+        generation={"num_beams": 1, "max_new_tokens": 4},
+    )
+    assert report["generation"]["num_beams"] == 1 and report["generation"]["max_new_tokens"] == 4
+    assert report["splits"]["test"]["model"]["mean_words"] <= 4
+    assert GenerationConfig.from_pretrained(out).num_beams == 2
+    with pytest.raises(ConfigError, match=r"generation\.beams.*num_beams"):
+        evaluate_model_dir(out, output=tmp_path / "x.json", generation={"beams": 1})

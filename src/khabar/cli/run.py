@@ -66,9 +66,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from khabar.config import parse_override
     from khabar.evaluation import evaluate_model_dir, format_report
 
     _apply_data_dir(args)
+    generation = {}
+    for item in args.generation or []:
+        path, value = parse_override(item)
+        generation[".".join(path)] = value
     report = evaluate_model_dir(
         args.model,
         splits=args.split,
@@ -77,6 +82,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         output=args.output,
         batch_size=args.batch_size,
         baseline=not args.no_baseline,
+        generation=generation,
     )
     print(format_report(report))
     return 0
@@ -148,6 +154,13 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     p.add_argument("--batch-size", type=int_at_least(1), default=32)
     p.add_argument("--no-baseline", action="store_true", help="skip the baseline")
+    p.add_argument(
+        "--generation",
+        action="append",
+        metavar="KEY=VALUE",
+        help="summarisers: a decoding setting for this evaluation, e.g. num_beams=1 (repeatable; "
+        "the saved generation_config.json is not changed)",
+    )
     _add_data_dir(p)
     p.set_defaults(handler=cmd_evaluate)
 

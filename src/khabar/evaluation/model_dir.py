@@ -14,7 +14,7 @@ from typing import Any
 from khabar._logging import get_logger
 from khabar.card import write_model_card
 from khabar.config import RunConfig, load_config
-from khabar.errors import DataError
+from khabar.errors import ConfigError, DataError
 from khabar.evaluation.classification import (
     evaluate_saved_classifier,
     format_classification_report,
@@ -76,13 +76,15 @@ def evaluate_model_dir(
     batch_size: int | None = None,
     baseline: bool = True,
     max_samples: int | None = None,
+    generation: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Score a saved model on splits of its data or on other files (``[name=]path``).
 
     Default: the ``test`` split (or only the files, when given). The report is merged into the
     model's ``eval_results.json`` (plots and card refreshed) unless ``output`` names another
     file. Summarisers score at most ``evaluation.max_samples`` articles per set
-    (``max_samples`` overrides).
+    (``max_samples`` overrides). ``generation`` overrides a summariser's saved decoding
+    settings (``{"num_beams": 1}``) for this evaluation; the report records the ones used.
     """
     if output:
         check_writable_file(output, option="--output")  # before the model loads
@@ -99,6 +101,11 @@ def evaluate_model_dir(
             "other data with --file NAME=PATH",
             file=config.source_file,
         )
+    if generation and not spec.is_seq2seq:
+        raise ConfigError(
+            f"decoding settings apply to summarisers; {root} is a {meta.task} model",
+            key="generation",
+        )
     named_files = dict(map(parse_file_arg, files or []))
     model = load_model(auto_model_class(spec), root)
     tokenizer = load_tokenizer(root)
@@ -114,6 +121,7 @@ def evaluate_model_dir(
             batch_size=batch_size,
             baseline=baseline,
             max_samples=max_samples,
+            generation=generation,
         )
     else:
         report = evaluate_saved_classifier(

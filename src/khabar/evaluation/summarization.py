@@ -23,7 +23,7 @@ from khabar.errors import DataError
 from khabar.metrics import lead_baseline, rouge_scores
 from khabar.metrics.rouge import DEFAULT_ROUGE_TYPES, RougeTokenizer
 from khabar.model_dir import TRUNCATION_RULES, ReadingSettings
-from khabar.reading.seq2seq import generate_summaries, generation_settings
+from khabar.reading.seq2seq import generate_summaries, generation_settings, with_decoding
 from khabar.text import TextPreprocessor
 
 logger = get_logger(__name__)
@@ -249,9 +249,13 @@ def evaluate_saved_summarizer(
     batch_size: int | None = None,
     baseline: bool = True,
     max_samples: int | None = None,
+    generation: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The summarisation part of :func:`khabar.evaluation.evaluate_model_dir`: generate for
-    the splits and files, score beside the lead baseline."""
+    the splits and files, score beside the lead baseline. ``generation`` overrides the saved
+    decoding settings for this evaluation (the model directory is not changed)."""
+    if generation:
+        model.generation_config = with_decoding(model, tokenizer, generation)
     eval_sets: dict[str, Dataset] = {}
     if splits:
         data, _ = load_data(config, splits=list(splits))

@@ -16,7 +16,8 @@ inputs longer than ``max_length`` tokens are cut by a stated rule,
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import torch
@@ -25,6 +26,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from khabar._logging import get_logger
 from khabar.config import GenerationSettings
+from khabar.config_schema import from_mapping
 from khabar.errors import ConfigError
 from khabar.model_dir import DECODING_KEYS, TRUNCATION_RULES
 from khabar.reading.truncation import cut_head, head_tail
@@ -111,6 +113,27 @@ def build_generation_config(
     except ValueError as err:
         raise ConfigError(f"invalid generation settings: {err}", key="generation") from None
     return gen
+
+
+def with_decoding(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, overrides: Mapping[str, Any]
+) -> HFGenerationConfig:
+    """The model's saved decoding settings with ``overrides`` (``generation`` section keys:
+    ``num_beams``, ``length_penalty``, ...) on top, checked like the config section.
+
+    Raises:
+        ConfigError: an unknown key or a value of the wrong type, named ``generation.KEY``.
+    """
+    saved = getattr(model, "generation_config", None)
+    current = {
+        f.name: getattr(saved, f.name)
+        for f in dataclasses.fields(GenerationSettings)
+        if getattr(saved, f.name, None) is not None
+    }
+    settings = from_mapping(
+        GenerationSettings, {**current, **overrides}, file=None, prefix="generation"
+    )
+    return build_generation_config(settings, model, tokenizer)
 
 
 def generation_settings(gen: HFGenerationConfig) -> dict[str, Any]:
