@@ -310,5 +310,6 @@ def test_trains_through_the_summarisation_flow(
     assert report["generation"]["num_beams"] == 1 and report["generation"]["max_new_tokens"] == 4
     assert report["splits"]["test"]["model"]["mean_words"] <= 4
     assert GenerationConfig.from_pretrained(out).num_beams == 2
+    assert not report["generation"]["no_repeat_ngram_size"]  # saved off (0), stays off
     with pytest.raises(ConfigError, match=r"generation\.beams.*num_beams"):
         evaluate_model_dir(out, output=tmp_path / "x.json", generation={"beams": 1})

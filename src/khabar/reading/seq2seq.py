@@ -130,6 +130,9 @@ def with_decoding(
         for f in dataclasses.fields(GenerationSettings)
         if getattr(saved, f.name, None) is not None
     }
+    # a saved config without the n-gram block has it off (build_generation_config stores 0 as
+    # unset), not at the section's default of 3
+    current["no_repeat_ngram_size"] = getattr(saved, "no_repeat_ngram_size", None) or 0
     settings = from_mapping(
         GenerationSettings, {**current, **overrides}, file=None, prefix="generation"
     )
