@@ -66,14 +66,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from khabar.config import parse_override
+    from khabar.config import apply_overrides
     from khabar.evaluation import evaluate_model_dir, format_report
 
     _apply_data_dir(args)
-    generation = {}
-    for item in args.generation or []:
-        path, value = parse_override(item)
-        generation[".".join(path)] = value
+    generation = apply_overrides({}, args.generation or [])
     report = evaluate_model_dir(
         args.model,
         splits=args.split,
