@@ -202,3 +202,33 @@ def test_an_unknown_config_override_names_the_key(e5_checkpoint: Path) -> None:
                 "model": {"scratch": {}, "config_overrides": {"hidden_dropout_prob": 0.0}},
             }
         )
+
+
+def test_compare_pooling_mean_pools_over_real_tokens_only(e5_checkpoint: Path) -> None:
+    """scripts/compare_pooling.py's mean pooling: the pooler reads the mask-weighted mean of the
+    token states, so padding a text in a batch does not change its logits."""
+    import runpy
+
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    script = runpy.run_path(
+        str(Path(__file__).resolve().parents[1] / "scripts" / "compare_pooling.py")
+    )
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(e5_checkpoint, num_labels=3).eval()
+    tokenizer = AutoTokenizer.from_pretrained(e5_checkpoint)
+    texts = ["وزير الاقتصاد يفتتح المعرض", "المنتخب يفوز في المباراة النهائية بعد شوطين إضافيين"]
+    with torch.inference_mode():
+        cls_alone = model(**tokenizer(texts[:1], return_tensors="pt")).logits
+        script["mean_pool"](model)
+        alone = model(**tokenizer(texts[:1], return_tensors="pt")).logits
+        batch = tokenizer(texts, padding=True, return_tensors="pt")
+        padded = model(**batch).logits[:1]
+        hidden = model.base_model(**tokenizer(texts[:1], return_tensors="pt")).last_hidden_state
+        pooler = model.base_model.pooler
+        manual = model.classifier(pooler.activation(pooler.dense(hidden.mean(1))))
+    assert batch["attention_mask"][0].sum() < batch["attention_mask"].shape[1]  # really padded
+    torch.testing.assert_close(padded, alone, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(alone, manual, atol=1e-5, rtol=1e-5)
+    assert not torch.allclose(alone, cls_alone)
