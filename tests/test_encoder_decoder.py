@@ -196,6 +196,32 @@ def test_shared_weights_variant(
     assert torch.equal(_generate(reloaded, batch), generated)
 
 
+def test_cross_attention_can_start_as_a_copy_of_self_attention(
+    e5_checkpoint: Path, rows: list[dict[str, Any]]
+) -> None:
+    model, tokenizer = warm_start_encoder_decoder(
+        e5_checkpoint,
+        EncoderDecoderConfig(
+            decoder_layers=2, share_weights=True, cross_attention_init="self_attention"
+        ),
+    )
+    for layer in model.decoder.bert.encoder.layer:
+        for name, source in layer.attention.state_dict().items():
+            target = layer.crossattention.state_dict()[name]
+            assert torch.equal(target, source), name
+        # a copy, not the same tensor: cross-attention trains on its own
+        query = layer.crossattention.self.query.weight
+        assert query is not layer.attention.self.query.weight
+    before = model.decoder.bert.encoder.layer[0].crossattention.self.query.weight.detach().clone()
+    losses = _train(model, _batch(tokenizer, rows[:8]), steps=2)
+    assert all(math.isfinite(x) for x in losses)
+    layer = model.decoder.bert.encoder.layer[0]
+    assert not torch.equal(layer.crossattention.self.query.weight, before)
+    assert not torch.equal(
+        layer.crossattention.self.query.weight, layer.attention.self.query.weight
+    )
+
+
 def test_bfloat16_checkpoint_gives_float32_untied_model(
     e5_checkpoint: Path,
     tmp_path: Path,

@@ -107,6 +107,12 @@ class EncoderDecoderConfig:
     tie_embeddings: bool = True
     """Tie the decoder's output projection to its input word embeddings; untied, the output
     projection starts as a copy of the pretrained embeddings."""
+    cross_attention_init: Literal["random", "self_attention"] = "random"
+    """How the new cross-attention starts: ``random`` (Rothe et al.; transformers' initialiser)
+    or ``self_attention``, a copy of the same layer's pretrained self-attention (query, key,
+    value, output and its LayerNorm). Encoder and decoder states live in one space when both
+    halves start from one checkpoint, so the copied attention already matches a decoder token
+    with the source tokens that resemble it, instead of attending uniformly."""
 
 
 @dataclass

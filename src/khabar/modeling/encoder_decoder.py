@@ -48,7 +48,12 @@ warnings.filterwarnings(
     "ignore", message=r"Version v4\.12\.0 introduces a better way", category=FutureWarning
 )
 
-__all__ = ["decoder_special_tokens", "share_encoder_weights", "warm_start_encoder_decoder"]
+__all__ = [
+    "copy_self_attention_to_cross_attention",
+    "decoder_special_tokens",
+    "share_encoder_weights",
+    "warm_start_encoder_decoder",
+]
 
 
 def decoder_special_tokens(tokenizer: PreTrainedTokenizerBase) -> dict[str, int]:
@@ -174,6 +179,8 @@ def warm_start_encoder_decoder(
             ) from None
     if not settings.tie_embeddings:
         _copy_output_embeddings(decoder)
+    if settings.cross_attention_init == "self_attention":
+        copy_self_attention_to_cross_attention(decoder)
     try:
         model = EncoderDecoderModel(encoder=encoder, decoder=decoder)
     except ValueError as err:  # e.g. a decoder that takes no encoder states
@@ -243,6 +250,36 @@ def _save_with_copies(
         else:
             owners[pointer] = name
     return EncoderDecoderModel.save_pretrained(self, save_directory, state_dict=state, **kwargs)
+
+
+def copy_self_attention_to_cross_attention(decoder: PreTrainedModel) -> int:
+    """Start every decoder layer's new cross-attention as a copy of that layer's pretrained
+    self-attention (``layer.crossattention`` ← ``layer.attention``: query, key, value, output
+    projection and LayerNorm). Returns the number of layers copied.
+
+    Raises:
+        ConfigError: the decoder's layers have no ``attention``/``crossattention`` pair of the
+            same shape (an architecture other than the BERT family).
+    """
+    layers = getattr(getattr(decoder.base_model, "encoder", None), "layer", None) or []
+    copied = 0
+    for layer in layers:
+        source = getattr(layer, "attention", None)
+        target = getattr(layer, "crossattention", None)
+        if source is None or target is None:
+            break
+        try:
+            target.load_state_dict(source.state_dict())
+        except RuntimeError:
+            break
+        copied += 1
+    if not layers or copied != len(layers):
+        raise ConfigError(
+            f"cannot copy self-attention into cross-attention for {type(decoder).__name__}: its "
+            "layers have no matching 'attention' and 'crossattention' blocks; use 'random'",
+            key="model.encoder_decoder.cross_attention_init",
+        )
+    return copied
 
 
 def _load(
@@ -322,6 +359,8 @@ def _log_warm_start(
         if missing:
             new.append(f"{side} {', '.join(_group_names(missing))}")
     untied = "" if settings.tie_embeddings else " (output projection copied from the embeddings)"
+    if settings.cross_attention_init == "self_attention":
+        untied += " (cross-attention copied from each layer's self-attention)"
     logger.info(
         "warm-started an encoder-decoder from %s (%s): encoder %d layers, decoder the first %d "
         "of %d, %s, decoder embeddings %s; %.1fM parameters; newly initialised (%.2fM): %s%s",
