@@ -358,9 +358,9 @@ def _log_warm_start(
         count += sum(state[k].numel() for k in missing if k in state)
         if missing:
             new.append(f"{side} {', '.join(_group_names(missing))}")
-    untied = "" if settings.tie_embeddings else " (output projection copied from the embeddings)"
+    copied = "" if settings.tie_embeddings else " (output projection copied from the embeddings)"
     if settings.cross_attention_init == "self_attention":
-        untied += " (cross-attention copied from each layer's self-attention)"
+        copied += " (cross-attention copied from each layer's self-attention)"
     logger.info(
         "warm-started an encoder-decoder from %s (%s): encoder %d layers, decoder the first %d "
         "of %d, %s, decoder embeddings %s; %.1fM parameters; newly initialised (%.2fM): %s%s",
@@ -374,5 +374,5 @@ def _log_warm_start(
         model.num_parameters() / 1e6,
         count / 1e6,
         "; ".join(new) or "nothing",
-        untied,
+        copied,
     )
