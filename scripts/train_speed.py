@@ -9,13 +9,16 @@ on random token ids, batch ``--batch-size``, every sequence of the given length,
 batch padded to half of it. Settings, each on a freshly loaded model:
 
 - ``fp32``: float32, the checkpoint's dropout (the reference);
-- ``bf16``: bf16 autocast, float32 master weights (``training.bf16``);
-- ``bf16+no-attn-dropout``: also ``model.config_overrides: {attention_probs_dropout_prob: 0.0}``;
+- ``fp32+no-attn-dropout``: ``model.config_overrides: {attention_probs_dropout_prob: 0.0}``;
   PyTorch's fused attention kernel then runs in training instead of the eager softmax + dropout;
+- ``bf16``: bf16 autocast, float32 master weights (``training.bf16``);
+- ``bf16+no-attn-dropout``: both;
 - ``bf16+no-attn-dropout+frozen-emb``: also ``model.freeze_embeddings``;
 - ``bf16+no-dropout``: no hidden dropout either (for reference; khabar's configs keep it).
 
-The best of ``--steps`` timed steps (after one warm-up step) is reported. Nothing is asserted:
+The bf16 settings are skipped (and the script says so) on a CPU without AVX512-BF16 or AMX,
+where bfloat16 is emulated and a step takes many minutes; ``training.bf16: auto`` trains in float32
+there. The best of ``--steps`` timed steps (after one warm-up step) is reported. Nothing is asserted:
 timings depend on the machine; run it alone (another process on the cores skews it).
 """
 
@@ -29,6 +32,7 @@ from typing import Any
 
 SETTINGS: dict[str, dict[str, Any]] = {
     "fp32": {"bf16": False, "overrides": {}},
+    "fp32+no-attn-dropout": {"bf16": False, "overrides": {"attention_probs_dropout_prob": 0.0}},
     "bf16": {"bf16": True, "overrides": {}},
     "bf16+no-attn-dropout": {"bf16": True, "overrides": {"attention_probs_dropout_prob": 0.0}},
     "bf16+no-attn-dropout+frozen-emb": {
@@ -99,14 +103,20 @@ def main() -> None:
     import torch
     from transformers.utils import logging as hf_logging
 
+    from khabar.device import fast_bf16_autocast
+
     hf_logging.set_verbosity_error()
+    settings = SETTINGS
+    if not fast_bf16_autocast(torch.device("cpu")):
+        print("this CPU has neither AVX512-BF16 nor AMX: bf16 is emulated, its settings skipped")
+        settings = {k: v for k, v in SETTINGS.items() if not v["bf16"]}
     print(
         f"{args.checkpoint}: batch {args.batch_size}, {torch.get_num_threads()} threads, torch {torch.__version__}"
     )
     print(f"{'setting':34} {'length':>6} {'s/step':>7} {'tokens/s':>9} {'vs fp32':>8}")
     for length in args.lengths:
         reference = None
-        for name, setting in SETTINGS.items():
+        for name, setting in settings.items():
             seconds = step_seconds(where, setting, length, args.batch_size, args.steps)
             rate = args.batch_size * length / seconds
             reference = reference or rate

@@ -351,6 +351,40 @@ def test_bf16_trains_on_a_cpu_only_machine(tmp_path: Path) -> None:
     assert args.bf16 and args.use_cpu  # transformers refuses bf16 without a GPU unless use_cpu
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only path")
+def test_bf16_auto_autocasts_only_where_the_cpu_computes_bfloat16(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``bf16: auto`` is bf16 autocast on AVX512-BF16/AMX CPUs and float32 elsewhere (emulated
+    bfloat16 is hundreds of times slower); ``true`` is kept, with a warning where it is emulated."""
+    from transformers import Seq2SeqTrainingArguments
+
+    from khabar.device import fast_bf16_autocast
+    from khabar.training.common import build_training_arguments
+
+    fast = fast_bf16_autocast(torch.device("cpu"))
+    has = {
+        name: getattr(torch.cpu, name)()
+        for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    }
+    assert fast == any(has.values())
+
+    def args_for(value: object) -> Seq2SeqTrainingArguments:
+        raw = tiny_summarizer_config(tmp_path, tmp_path / "out", training={"bf16": value})
+        return build_training_arguments(
+            config_from_dict(raw), tmp_path / "out", args_class=Seq2SeqTrainingArguments
+        )
+
+    assert args_for("auto").bf16 is fast
+    assert args_for(False).bf16 is False
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="khabar"):
+        assert args_for(True).bf16 is True
+    assert ("neither AVX512-BF16 nor AMX" in caplog.text) is not fast
+    with pytest.raises(ConfigError, match=r"training\.bf16.*true, false or auto"):
+        args_for("fast")
+
+
 def test_unigram_tokenizer_collapses_every_run_of_whitespace() -> None:
     from khabar.modeling import train_unigram_tokenizer
 

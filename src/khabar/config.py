@@ -417,7 +417,11 @@ def _check_training_values(config: RunConfig) -> None:
         if types_.get(key) is float and isinstance(value, str):
             with contextlib.suppress(ValueError):
                 value = training[key] = float(value)
+        if key == "bf16" and value == "auto":  # khabar's: bf16 autocast where it is fast
+            continue
         problem = _training_value_problem(value, types_[key]) if key in types_ else None
+        if problem and key == "bf16":
+            problem = f"use true, false or auto (bf16 autocast where it is fast), got {value!r}"
         if problem is None and key in KHABAR_TRAINING_KEYS and value <= 0:
             problem = f"must be greater than 0, got {value!r}"
         if problem:

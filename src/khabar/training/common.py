@@ -29,7 +29,7 @@ from khabar._logging import get_logger
 from khabar._version import __version__
 from khabar.config import RunConfig
 from khabar.data import DataSummary
-from khabar.device import resolve_device
+from khabar.device import fast_bf16_autocast, resolve_device
 from khabar.errors import ConfigError, ModelDirError
 from khabar.io import (
     clean_stale_stages,
@@ -220,7 +220,9 @@ def build_training_arguments(
         }
     )
     values.setdefault("dataloader_pin_memory", torch.cuda.is_available())
-    if resolve_device("auto").type == "cpu":
+    device = resolve_device("auto")
+    values["bf16"] = _resolve_bf16(values.get("bf16", False), device, config)
+    if device.type == "cpu":
         # training runs on the CPU anyway; saying so lets `bf16: true` use CPU autocast (fast on
         # CPUs with AMX / AVX512-BF16) and several processes (`accelerate launch --multi_gpu` on a
         # CPU machine) train over gloo
@@ -244,6 +246,27 @@ def build_training_arguments(
             file=config.source_file,
             key=f"training.{named[0]}" if named else "training",
         ) from None
+
+
+def _resolve_bf16(value: bool | str, device: torch.device, config: RunConfig) -> bool:
+    """``training.bf16``: ``auto`` is bf16 autocast only where it is fast (see
+    :func:`khabar.device.fast_bf16_autocast`); ``true`` is honoured, with a warning where the
+    CPU would emulate bfloat16."""
+    fast = fast_bf16_autocast(device)
+    if value == "auto":
+        logger.info(
+            "training.bf16 auto: %s on this %s",
+            "bf16 autocast (float32 master weights)" if fast else "float32 (no native bfloat16)",
+            device.type,
+        )
+        return fast
+    if value is True and device.type == "cpu" and not fast:
+        logger.warning(
+            "training.bf16 is true in %s, but this CPU has neither AVX512-BF16 nor AMX: bfloat16 "
+            "is emulated and trains many times slower than float32; set training.bf16: auto",
+            config.source_file or "the config",
+        )
+    return bool(value)
 
 
 class TimeBudgetCallback(TrainerCallback):
