@@ -222,6 +222,37 @@ def test_cross_attention_can_start_as_a_copy_of_self_attention(
     )
 
 
+@pytest.mark.parametrize("share", [False, True])
+def test_a_frozen_encoder_reaches_the_warm_started_model(
+    models_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    share: bool,
+) -> None:
+    """``model.freeze_embeddings`` / ``freeze_layers`` fix the encoder of a warm-started
+    encoder-decoder (they were ignored for summarisers); a shared decoder keeps only its
+    cross-attention and head trainable, and the log says why."""
+    from khabar.config import MODELS_DIR_ENV, ModelConfig
+    from khabar.modeling.factory import build_seq2seq
+
+    monkeypatch.setenv(MODELS_DIR_ENV, str(models_dir))
+    settings = ModelConfig(
+        checkpoint="multilingual-e5-small-ar",
+        encoder_decoder=EncoderDecoderConfig(decoder_layers=2, share_weights=share),
+        freeze_embeddings=True,
+        freeze_layers=12,
+        max_target_length=MAX_TARGET,
+    )
+    with caplog.at_level(logging.INFO, logger="khabar"):
+        model, _ = build_seq2seq(settings)
+    assert not any(p.requires_grad for p in model.encoder.embeddings.parameters())
+    assert not any(p.requires_grad for p in model.encoder.encoder.layer.parameters())
+    layer = model.decoder.bert.encoder.layer[0]
+    assert all(p.requires_grad for p in layer.crossattention.parameters())
+    assert all(p.requires_grad for p in layer.attention.parameters()) is not share
+    assert ("fixed there too" in caplog.text) is share
+
+
 def test_bfloat16_checkpoint_gives_float32_untied_model(
     e5_checkpoint: Path,
     tmp_path: Path,

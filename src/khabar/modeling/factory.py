@@ -147,6 +147,10 @@ def load_checkpoint_model(auto_class: Any, model: ModelConfig, **kwargs: Any) ->
 def freeze(net: PreTrainedModel, model: ModelConfig) -> None:
     """Fix the embeddings and the lowest ``model.freeze_layers`` encoder layers (no gradient).
 
+    For an encoder-decoder these are the encoder's: a warm-started decoder that shares the
+    encoder's weights (``model.encoder_decoder.share_weights``) then keeps the shared ones fixed
+    too, and only its cross-attention and output head train (the log line says so).
+
     Raises:
         ConfigError: the model has no embeddings module, or fewer layers than asked for.
     """
@@ -154,12 +158,10 @@ def freeze(net: PreTrainedModel, model: ModelConfig) -> None:
         return
     base = getattr(net, net.base_model_prefix, net)
     encoder = base.get_encoder() if hasattr(base, "get_encoder") else base
-    frozen = 0
     if model.freeze_embeddings:
         embeddings = getattr(encoder, "embeddings", None) or net.get_input_embeddings()
         for p in embeddings.parameters():
             p.requires_grad_(False)
-            frozen += p.numel()
     if model.freeze_layers:
         layers = getattr(getattr(encoder, "encoder", encoder), "layer", None)
         if layers is None or len(layers) < model.freeze_layers:
@@ -171,17 +173,30 @@ def freeze(net: PreTrainedModel, model: ModelConfig) -> None:
         for layer in layers[: model.freeze_layers]:
             for p in layer.parameters():
                 p.requires_grad_(False)
-                frozen += p.numel()
     total = sum(p.numel() for p in net.parameters())
+    trained = sum(p.numel() for p in net.parameters() if p.requires_grad)
     logger.info(
-        "frozen: %s%s (%.1fM of %.1fM parameters are not trained)",
+        "frozen: %s%s (%.1fM of %.1fM parameters are not trained)%s",
         "embeddings" if model.freeze_embeddings else "",
         f"{', ' if model.freeze_embeddings else ''}the lowest {model.freeze_layers} layers"
         if model.freeze_layers
         else "",
-        frozen / 1e6,
+        (total - trained) / 1e6,
         total / 1e6,
+        "; the decoder shares them with the encoder, so they are fixed there too"
+        if _shares_encoder_weights(net)
+        else "",
     )
+
+
+def _shares_encoder_weights(net: PreTrainedModel) -> bool:
+    """Whether any decoder parameter is one of the encoder's (a BERT2BERT-share model)."""
+    decoder = getattr(net, "decoder", None)
+    encoder = getattr(net, "encoder", None)
+    if decoder is None or encoder is None:
+        return False
+    own = {id(p) for p in encoder.parameters()}
+    return any(id(p) in own for p in decoder.parameters())
 
 
 def base_model_info(model: ModelConfig) -> dict[str, Any]:
@@ -267,13 +282,15 @@ def build_seq2seq(
     if model.checkpoint is not None and model.encoder_decoder is not None:
         from khabar.modeling.encoder_decoder import warm_start_encoder_decoder
 
-        return warm_start_encoder_decoder(
+        net, tokenizer = warm_start_encoder_decoder(
             resolve_checkpoint(model.checkpoint),
             model.encoder_decoder,
             max_target_length=model.max_target_length,
             revision=model.revision,
             config_overrides=model.config_overrides,
         )
+        freeze(net, model)
+        return net, tokenizer
     if model.checkpoint is not None:
         from transformers import AutoModelForSeq2SeqLM
 
@@ -286,6 +303,7 @@ def build_seq2seq(
                 "AraBART, ...), or model.encoder_decoder to warm-start one from an encoder",
                 key="model.checkpoint",
             ) from None
+        freeze(net, model)
         return net, tokenizer
 
     scratch = _scratch_settings(model)
