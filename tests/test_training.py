@@ -177,6 +177,26 @@ def test_class_weights_and_head_tail_train(data_dir: Path, tmp_path: Path) -> No
     assert "token_type_ids" in tokenizer("نص", "نص آخر")
 
 
+def test_time_budget_stop_evaluates_once(data_dir: Path, tmp_path: Path) -> None:
+    """A run stopped by ``max_train_minutes`` mid-epoch evaluates and saves once at that step
+    (the epoch's end at the same step used to evaluate the dev split a second time)."""
+    config = _config(
+        data_dir,
+        tmp_path / "budget",
+        training={
+            "num_train_epochs": 1,
+            "eval_strategy": "epoch",
+            "save_strategy": "epoch",
+            "max_train_minutes": 1e-6,  # spent after the first step
+        },
+        data={"max_samples": {"train": 200, "dev": 40, "test": 40}},
+    )
+    outcome = train(config)
+    history = json.loads((outcome.output_dir / "trainer_log_history.json").read_text())
+    evaluations = [entry for entry in history if "eval_loss" in entry]
+    assert [entry["step"] for entry in evaluations] == [1]
+
+
 @pytest.mark.slow
 def test_resume_after_kill_matches_uninterrupted(data_dir: Path, tmp_path: Path) -> None:
     """A run killed after its first checkpoint and resumed ends where an uninterrupted one does."""

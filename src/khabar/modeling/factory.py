@@ -282,15 +282,15 @@ def build_seq2seq(
     if model.checkpoint is not None and model.encoder_decoder is not None:
         from khabar.modeling.encoder_decoder import warm_start_encoder_decoder
 
-        net, tokenizer = warm_start_encoder_decoder(
+        warm, tokenizer = warm_start_encoder_decoder(
             resolve_checkpoint(model.checkpoint),
             model.encoder_decoder,
             max_target_length=model.max_target_length,
             revision=model.revision,
             config_overrides=model.config_overrides,
         )
-        freeze(net, model)
-        return net, tokenizer
+        freeze(warm, model)
+        return warm, tokenizer
     if model.checkpoint is not None:
         from transformers import AutoModelForSeq2SeqLM
 

@@ -270,12 +270,18 @@ def _resolve_bf16(value: bool | str, device: torch.device, config: RunConfig) ->
 
 
 class TimeBudgetCallback(TrainerCallback):
-    """Stop training (after evaluating and saving) once ``minutes`` of wall time are spent."""
+    """Stop training (after evaluating and saving) once ``minutes`` of wall time are spent.
+
+    The stop ends the epoch too; the evaluation and save that ``eval_strategy: epoch`` would
+    then run at the same step again are skipped (on a CPU one evaluation of a large dev split
+    takes minutes).
+    """
 
     def __init__(self, minutes: float):
         self.seconds = minutes * 60.0
         self.start = time.monotonic()
         self.stopped_early = False
+        self.stop_step: int | None = None
 
     def on_train_begin(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any
@@ -292,9 +298,18 @@ class TimeBudgetCallback(TrainerCallback):
                 state.global_step,
             )
             self.stopped_early = True
+            self.stop_step = state.global_step
             control.should_training_stop = True
             control.should_evaluate = args.eval_strategy != "no"
             control.should_save = args.save_strategy != "no"
+
+    def on_epoch_end(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any
+    ) -> None:
+        if self.stop_step is not None and state.global_step == self.stop_step:
+            # evaluated and saved at this very step when the budget stopped training
+            control.should_evaluate = False
+            control.should_save = False
 
 
 def build_callbacks(
