@@ -61,7 +61,7 @@ def mean_pool(model: Any) -> None:
 def run(config_path: Path, pooling: str, overrides: Sequence[str], workdir: Path) -> dict[str, Any]:
     """Train the config with ``pooling`` and return its dev scores."""
     from khabar.config import load_config
-    from khabar.training import train_classifier
+    from khabar.training import train
     from khabar.training.classification import ClassificationHooks
 
     config = load_config(
@@ -77,7 +77,7 @@ def run(config_path: Path, pooling: str, overrides: Sequence[str], workdir: Path
                 mean_pool(model)
             return model, tokenizer
 
-    outcome = train_classifier(
+    outcome = train(
         config, hooks=PoolingHooks(config), output_dir=workdir / pooling, overwrite=True
     )
     dev = outcome.eval_results["splits"]["dev"]["model"]

@@ -232,3 +232,26 @@ def test_compare_pooling_mean_pools_over_real_tokens_only(e5_checkpoint: Path) -
     torch.testing.assert_close(padded, alone, atol=1e-4, rtol=1e-4)
     torch.testing.assert_close(alone, manual, atol=1e-5, rtol=1e-5)
     assert not torch.allclose(alone, cls_alone)
+
+
+def test_compare_pooling_trains_through_khabars_flow(
+    data_dir: Path, models_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """scripts/compare_pooling.py's ``run`` trains a shipped config with mean pooling through
+    ``khabar.training.train`` (with its own hooks) and returns dev scores."""
+    import runpy
+
+    monkeypatch.setenv("KHABAR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv(MODELS_DIR_ENV, str(models_dir))
+    repo = Path(__file__).resolve().parents[1]
+    script = runpy.run_path(str(repo / "scripts" / "compare_pooling.py"))
+    overrides = [
+        "data.max_samples={train: 32, dev: 16, test: 16}",
+        "model.max_length=32",
+        "training.max_steps=2",
+        "training.eval_strategy=no",
+        "training.save_strategy=no",
+    ]
+    scores = script["run"](repo / "configs/stance/ans_e5.yaml", "mean", overrides, tmp_path)
+    assert 0.0 <= scores["macro_f1"] <= 1.0 and 0.0 <= scores["accuracy"] <= 1.0
+    assert (tmp_path / "mean" / "config.json").is_file()
