@@ -249,8 +249,8 @@ def test_compare_pooling_trains_through_khabars_flow(
         "data.max_samples={train: 32, dev: 16, test: 16}",
         "model.max_length=32",
         "training.max_steps=2",
-        "training.eval_strategy=no",
-        "training.save_strategy=no",
+        "training.eval_strategy='no'",
+        "training.save_strategy='no'",
     ]
     scores = script["run"](repo / "configs/stance/ans_e5.yaml", "mean", overrides, tmp_path)
     assert 0.0 <= scores["macro_f1"] <= 1.0 and 0.0 <= scores["accuracy"] <= 1.0

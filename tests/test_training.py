@@ -90,6 +90,27 @@ def test_stance_model_reads_pairs(tiny_stance_model: Path) -> None:
     assert report["labels"] == ["agree", "disagree", "other"]
 
 
+def test_a_long_target_leaves_its_text_windows(tiny_stance_model: Path) -> None:
+    """A target that leaves the text less room than the stride gets smaller overlaps (the
+    tokenizer used to panic from Rust); one that leaves no room is a clear DataError; other
+    pairs keep the model's stride."""
+    from khabar.reading.windows import encode_windows
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_stance_model)
+    settings = WindowSettings(max_length=32, stride=8, max_windows=0)
+    text = " ".join(["الحكومة تعلن خطة جديدة للنقل العام في المدن الكبرى"] * 6)
+    claim = " ".join(["وزير النقل يعلن"] * 6)
+    room = 32 - tokenizer.num_special_tokens_to_add(pair=True)
+    assert len(tokenizer(claim, add_special_tokens=False)["input_ids"]) > room - 8
+    windows, owners = encode_windows(tokenizer, [text, text], ["النقل", claim], settings)
+    assert set(owners.tolist()) == {0, 1}
+    assert all(len(w["input_ids"]) <= 32 for w in windows)
+    short, long_ = (owners == 0).sum(), (owners == 1).sum()
+    assert long_ > short > 1  # the long claim leaves less room: more, smaller windows
+    with pytest.raises(DataError, match="target 0 .*no room"):
+        encode_windows(tokenizer, [text], [" ".join([claim] * 2)], settings)
+
+
 def test_head_tail_keeps_both_ends(tiny_topic_model: Path) -> None:
     tokenizer = AutoTokenizer.from_pretrained(tiny_topic_model)
     text = "بداية " + " ".join(["وسط"] * 300) + " نهاية"

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from khabar.errors import DataError
 from khabar.model_dir import ReadingSettings
 
 WindowSettings = ReadingSettings
@@ -46,26 +47,61 @@ def encode_windows(
     """
     kwargs = {
         "max_length": settings.max_length,
-        "stride": settings.stride,
         "return_overflowing_tokens": True,
         "padding": False,
     }
-    if targets is not None:
-        enc = tokenizer(list(targets), list(texts), truncation="only_second", **kwargs)
-    else:
-        enc = tokenizer(list(texts), truncation=True, **kwargs)
-    mapping = enc.pop("overflow_to_sample_mapping")
-    keys = [k for k in enc if k in tokenizer.model_input_names]
-    by_text: dict[int, list[int]] = {}
-    for w, t in enumerate(mapping):
-        by_text.setdefault(int(t), []).append(w)
+    by_text: dict[int, list[dict[str, list[int]]]] = {}
+    groups = (
+        _stride_groups(tokenizer, targets, settings)
+        if targets is not None
+        else {settings.stride: list(range(len(texts)))}
+    )
+    for stride, members in groups.items():
+        chunk = [texts[i] for i in members]
+        if targets is not None:
+            pair = [targets[i] for i in members]
+            enc = tokenizer(pair, chunk, truncation="only_second", stride=stride, **kwargs)
+        else:
+            enc = tokenizer(chunk, truncation=True, stride=stride, **kwargs)
+        mapping = enc.pop("overflow_to_sample_mapping")
+        keys = [k for k in enc if k in tokenizer.model_input_names]
+        for w, t in enumerate(mapping):
+            by_text.setdefault(members[int(t)], []).append({k: enc[k][w] for k in keys})
     windows: list[dict[str, list[int]]] = []
     owners: list[int] = []
     for t in range(len(texts)):
-        for w in _pick(by_text.get(t, []), settings.max_windows):
-            windows.append({k: enc[k][w] for k in keys})
+        mine = by_text.get(t, [])
+        for w in _pick(list(range(len(mine))), settings.max_windows):
+            windows.append(mine[w])
             owners.append(t)
     return windows, np.asarray(owners, dtype=np.int64)
+
+
+def _stride_groups(
+    tokenizer: PreTrainedTokenizerBase, targets: Sequence[str], settings: WindowSettings
+) -> dict[int, list[int]]:
+    """Pair indices grouped by the stride their windows can take.
+
+    The target is repeated in every window, so a long one leaves the text little room; the
+    tokenizer refuses (with a panic) a stride that is not below that room. Such a pair's windows
+    overlap by ``room - 1`` tokens instead; every other pair keeps ``settings.stride``.
+
+    Raises:
+        DataError: a target leaves no room at all for its text.
+    """
+    specials = tokenizer.num_special_tokens_to_add(pair=True)
+    lengths = [len(ids) for ids in tokenizer(list(targets), add_special_tokens=False)["input_ids"]]
+    groups: dict[int, list[int]] = {}
+    for i, n in enumerate(lengths):
+        room = settings.max_length - specials - n
+        if room < 1:
+            raise DataError(
+                f"target {i} is {n} tokens long: with {specials} special tokens it leaves no room "
+                f"for its text in the model's {settings.max_length}-token windows; shorten the "
+                "target or use a longer max_length"
+            )
+        groups.setdefault(min(settings.stride, room - 1), []).append(i)
+    return groups
 
 
 def _pad_batch(
