@@ -107,7 +107,7 @@ def test_a_long_target_leaves_its_text_windows(tiny_stance_model: Path) -> None:
     assert all(len(w["input_ids"]) <= 32 for w in windows)
     short, long_ = (owners == 0).sum(), (owners == 1).sum()
     assert long_ > short > 1  # the long claim leaves less room: more, smaller windows
-    with pytest.raises(DataError, match="target 0 .*no room"):
+    with pytest.raises(DataError, match=r"target 0 .*no room"):
         encode_windows(tokenizer, [text], [" ".join([claim] * 2)], settings)
 
 
