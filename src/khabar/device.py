@@ -82,7 +82,7 @@ def _cpu_probe(name: str) -> bool:
     probe = getattr(torch.cpu, name, None)
     try:
         return bool(probe()) if probe is not None else False
-    except Exception:  # a private probe: never let it break training
+    except Exception:  # a private probe: never let it break loading or training
         return False
 
 
@@ -94,13 +94,9 @@ def fast_bf16_autocast(device: torch.device) -> bool:
     2-core AMD EPYC: 0.3 vs 167 GFLOPS for 2048x2048), so ``training.bf16: auto`` trains in
     float32 there.
     """
-    import torch
-
-    if device.type == "cuda":
-        return bool(torch.cuda.is_bf16_supported())
-    if device.type == "cpu":
-        return _cpu_probe("_is_avx512_bf16_supported") or _cpu_probe("_is_amx_tile_supported")
-    return False
+    if native_bf16(device):
+        return True
+    return device.type == "cpu" and _cpu_probe("_is_avx512_bf16_supported")
 
 
 def resolve_dtype(dtype: torch.dtype | str | None, device: torch.device) -> torch.dtype:

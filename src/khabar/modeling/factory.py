@@ -184,19 +184,20 @@ def freeze(net: PreTrainedModel, model: ModelConfig) -> None:
         (total - trained) / 1e6,
         total / 1e6,
         "; the decoder shares them with the encoder, so they are fixed there too"
-        if _shares_encoder_weights(net)
+        if _decoder_shares_frozen(net)
         else "",
     )
 
 
-def _shares_encoder_weights(net: PreTrainedModel) -> bool:
-    """Whether any decoder parameter is one of the encoder's (a BERT2BERT-share model)."""
+def _decoder_shares_frozen(net: PreTrainedModel) -> bool:
+    """Whether the decoder uses any of the encoder's frozen parameters (a BERT2BERT-share
+    model, or T5's shared embeddings)."""
     decoder = getattr(net, "decoder", None)
     encoder = getattr(net, "encoder", None)
     if decoder is None or encoder is None:
         return False
-    own = {id(p) for p in encoder.parameters()}
-    return any(id(p) in own for p in decoder.parameters())
+    frozen = {id(p) for p in encoder.parameters() if not p.requires_grad}
+    return any(id(p) in frozen for p in decoder.parameters())
 
 
 def base_model_info(model: ModelConfig) -> dict[str, Any]:

@@ -8,6 +8,7 @@ of short posts is not padded to the longest article.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -17,6 +18,7 @@ from khabar.errors import DataError
 from khabar.model_dir import ReadingSettings
 
 WindowSettings = ReadingSettings
+_T = TypeVar("_T")
 """The reading settings windows are cut by (``max_length``, ``stride``, ``max_windows``,
 ``lead_weight``); the name of :class:`khabar.model_dir.ReadingSettings` in this module."""
 
@@ -26,12 +28,12 @@ def num_labels_of(model: PreTrainedModel) -> int:
     return int(getattr(model.config, "num_labels", 0) or 0)
 
 
-def _pick(indices: list[int], limit: int) -> list[int]:
+def _pick(items: list[_T], limit: int) -> list[_T]:
     """Keep at most ``limit`` windows, evenly spread from the first to the last."""
-    if limit <= 0 or len(indices) <= limit:
-        return indices
-    positions = np.linspace(0, len(indices) - 1, num=limit).round().astype(int)
-    return [indices[i] for i in sorted(set(positions.tolist()))]
+    if limit <= 0 or len(items) <= limit:
+        return items
+    positions = np.linspace(0, len(items) - 1, num=limit).round().astype(int)
+    return [items[i] for i in sorted(set(positions.tolist()))]
 
 
 def encode_windows(
@@ -70,9 +72,8 @@ def encode_windows(
     windows: list[dict[str, list[int]]] = []
     owners: list[int] = []
     for t in range(len(texts)):
-        mine = by_text.get(t, [])
-        for w in _pick(list(range(len(mine))), settings.max_windows):
-            windows.append(mine[w])
+        for window in _pick(by_text.get(t, []), settings.max_windows):
+            windows.append(window)
             owners.append(t)
     return windows, np.asarray(owners, dtype=np.int64)
 
@@ -90,9 +91,12 @@ def _stride_groups(
         DataError: a target leaves no room at all for its text.
     """
     specials = tokenizer.num_special_tokens_to_add(pair=True)
-    lengths = [len(ids) for ids in tokenizer(list(targets), add_special_tokens=False)["input_ids"]]
+    unique = list(dict.fromkeys(targets))  # a corpus run often pairs every text with one target
+    encoded = tokenizer(unique, add_special_tokens=False)["input_ids"]
+    length_of = {target: len(ids) for target, ids in zip(unique, encoded)}
     groups: dict[int, list[int]] = {}
-    for i, n in enumerate(lengths):
+    for i, target in enumerate(targets):
+        n = length_of[target]
         room = settings.max_length - specials - n
         if room < 1:
             raise DataError(

@@ -280,8 +280,12 @@ class TimeBudgetCallback(TrainerCallback):
     def __init__(self, minutes: float):
         self.seconds = minutes * 60.0
         self.start = time.monotonic()
-        self.stopped_early = False
         self.stop_step: int | None = None
+        """The step at which the budget stopped training (None: it did not)."""
+
+    @property
+    def stopped_early(self) -> bool:
+        return self.stop_step is not None
 
     def on_train_begin(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any
@@ -297,7 +301,6 @@ class TimeBudgetCallback(TrainerCallback):
                 self.seconds / 60,
                 state.global_step,
             )
-            self.stopped_early = True
             self.stop_step = state.global_step
             control.should_training_stop = True
             control.should_evaluate = args.eval_strategy != "no"
