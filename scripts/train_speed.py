@@ -1,19 +1,22 @@
 #!/usr/bin/env python
-"""Training throughput of a checkpoint on this machine: tokens/s per setting, and the ratio to fp32.
+"""Training throughput of a checkpoint on this machine: tokens/s per setting, and the ratio to the first.
 
     python scripts/train_speed.py --models-dir ../shared/models [--checkpoint multilingual-e5-small-ar] \\
-        [--lengths 128 256] [--batch-size 32] [--steps 4]
+        [--lengths 128 256] [--batch-size 32] [--steps 4] [--settings NAME ...]
 
 One full training step (forward, backward, AdamW update) of ``AutoModelForSequenceClassification``
 on random token ids, batch ``--batch-size``, every sequence of the given length, a quarter of the
-batch padded to half of it. Settings, each on a freshly loaded model:
+batch padded to half of it. Settings, each on a freshly loaded model (``--settings`` picks and
+orders them; the first is the reference of the ratio):
 
-- ``fp32``: float32, the checkpoint's dropout (the reference);
+- ``fp32``: float32, the checkpoint's dropout;
 - ``fp32+no-attn-dropout``: ``model.config_overrides: {attention_probs_dropout_prob: 0.0}``;
   PyTorch's fused attention kernel then runs in training instead of the eager softmax + dropout;
 - ``bf16``: bf16 autocast, float32 master weights (``training.bf16``);
 - ``bf16+no-attn-dropout``: both;
 - ``bf16+no-attn-dropout+frozen-emb``: also ``model.freeze_embeddings``;
+- ``bf16+no-attn-dropout+frozen-emb+6-layers``: also ``model.freeze_layers: 6`` (the lower half
+  of a 12-layer encoder runs forward only);
 - ``bf16+no-dropout``: no hidden dropout either (for reference; khabar's configs keep it).
 
 The bf16 settings are skipped (and the script says so) on a CPU without AVX512-BF16 or AMX,
@@ -40,6 +43,12 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "overrides": {"attention_probs_dropout_prob": 0.0},
         "freeze_embeddings": True,
     },
+    "bf16+no-attn-dropout+frozen-emb+6-layers": {
+        "bf16": True,
+        "overrides": {"attention_probs_dropout_prob": 0.0},
+        "freeze_embeddings": True,
+        "freeze_layers": 6,
+    },
     "bf16+no-dropout": {
         "bf16": True,
         "overrides": {"attention_probs_dropout_prob": 0.0, "hidden_dropout_prob": 0.0},
@@ -60,6 +69,9 @@ def step_seconds(
     )
     if setting.get("freeze_embeddings"):
         for p in net.base_model.embeddings.parameters():
+            p.requires_grad_(False)
+    for layer in net.base_model.encoder.layer[: setting.get("freeze_layers", 0)]:
+        for p in layer.parameters():
             p.requires_grad_(False)
     vocab = net.config.vocab_size
     ids = torch.randint(5, vocab, (batch, length))
@@ -93,6 +105,13 @@ def main() -> None:
     parser.add_argument("--lengths", type=int, nargs="+", default=[128, 256])
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--steps", type=int, default=4)
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        choices=list(SETTINGS),
+        default=list(SETTINGS),
+        help="settings to time, in this order; the first is the reference (default: all)",
+    )
     args = parser.parse_args()
     if not args.models_dir:
         parser.error("name the models directory: --models-dir DIR or KHABAR_MODELS_DIR")
@@ -106,14 +125,14 @@ def main() -> None:
     from khabar.device import fast_bf16_autocast
 
     hf_logging.set_verbosity_error()
-    settings = SETTINGS
+    settings = {name: SETTINGS[name] for name in args.settings}
     if not fast_bf16_autocast(torch.device("cpu")):
         print("this CPU has neither AVX512-BF16 nor AMX: bf16 is emulated, its settings skipped")
-        settings = {k: v for k, v in SETTINGS.items() if not v["bf16"]}
+        settings = {k: v for k, v in settings.items() if not v["bf16"]}
     print(
         f"{args.checkpoint}: batch {args.batch_size}, {torch.get_num_threads()} threads, torch {torch.__version__}"
     )
-    print(f"{'setting':34} {'length':>6} {'s/step':>7} {'tokens/s':>9} {'vs fp32':>8}")
+    print(f"{'setting':42} {'length':>6} {'s/step':>7} {'tokens/s':>9} {'vs first':>8}")
     for length in args.lengths:
         reference = None
         for name, setting in settings.items():
@@ -121,7 +140,7 @@ def main() -> None:
             rate = args.batch_size * length / seconds
             reference = reference or rate
             print(
-                f"{name:34} {length:6d} {seconds:7.2f} {rate:9.0f} {rate / reference:7.2f}x",
+                f"{name:42} {length:6d} {seconds:7.2f} {rate:9.0f} {rate / reference:7.2f}x",
                 flush=True,
             )
 
