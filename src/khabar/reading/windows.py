@@ -18,9 +18,10 @@ from khabar.errors import DataError
 from khabar.model_dir import ReadingSettings
 
 WindowSettings = ReadingSettings
-_T = TypeVar("_T")
 """The reading settings windows are cut by (``max_length``, ``stride``, ``max_windows``,
 ``lead_weight``); the name of :class:`khabar.model_dir.ReadingSettings` in this module."""
+
+_T = TypeVar("_T")
 
 
 def num_labels_of(model: PreTrainedModel) -> int:
