@@ -311,6 +311,39 @@ def test_dtypes(tiny_topic_model: Path, topic: TopicClassifier, articles: list[s
     assert np.abs(bf16.predict_proba(articles[:12]) - fp32).max() < 0.05
 
 
+def test_bf16_autocast_where_fast_agrees_with_float32(
+    tiny_topic_model: Path, topic: TopicClassifier, articles: list[str]
+) -> None:
+    """``dtype="auto"`` on a CPU with AVX512-BF16 but no AMX: float32 weights under bf16
+    autocast, the labels float32 gives on real articles wherever float32 is decided."""
+    import torch
+
+    from khabar.device import fast_bf16_autocast, native_bf16, resolve_precision
+
+    cpu = torch.device("cpu")
+    precision = resolve_precision("auto", cpu)
+    if native_bf16(cpu):
+        assert precision == type(precision)(torch.bfloat16, None)
+    elif fast_bf16_autocast(cpu):
+        assert precision == type(precision)(torch.float32, torch.bfloat16)
+    else:
+        assert precision == type(precision)(torch.float32, None)
+    assert resolve_precision("float32", cpu).autocast is None
+    if not fast_bf16_autocast(cpu):
+        pytest.skip("this CPU has neither AVX512-BF16 nor AMX: bf16 autocast is emulated here")
+    casted = TopicClassifier.from_pretrained(
+        tiny_topic_model, device="cpu", batch_size=8, dtype="float32"
+    )
+    casted.autocast = torch.bfloat16
+    fp32 = topic.predict_proba(articles)
+    bf16 = casted.predict_proba(articles)
+    assert np.abs(bf16 - fp32).max() < 0.05
+    top2 = np.sort(fp32, axis=1)[:, -2:]
+    decided = top2[:, 1] - top2[:, 0] > 0.05
+    assert decided.sum() >= len(articles) // 2
+    assert (bf16.argmax(1)[decided] == fp32.argmax(1)[decided]).all()
+
+
 def test_int8_quantisation(
     tiny_topic_model: Path, topic: TopicClassifier, articles: list[str]
 ) -> None:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from khabar.errors import OptionError
 
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["fast_bf16_autocast", "native_bf16", "resolve_device", "resolve_dtype"]
+__all__ = [
+    "Precision",
+    "autocast_to",
+    "fast_bf16_autocast",
+    "native_bf16",
+    "resolve_device",
+    "resolve_dtype",
+    "resolve_precision",
+]
 
 
 def resolve_device(device: str | int | torch.device | None = "auto") -> torch.device:
@@ -99,21 +109,55 @@ def fast_bf16_autocast(device: torch.device) -> bool:
     return device.type == "cpu" and _cpu_probe("_is_avx512_bf16_supported")
 
 
-def resolve_dtype(dtype: torch.dtype | str | None, device: torch.device) -> torch.dtype:
-    """The weights dtype for ``dtype`` (see :meth:`Predictor.from_pretrained`) on ``device``.
+@dataclass(frozen=True)
+class Precision:
+    """How a model runs at inference: its weights dtype, and the autocast dtype (or none)."""
+
+    weights: torch.dtype
+    autocast: torch.dtype | None = None
+
+
+def autocast_to(dtype: torch.dtype | None, device: torch.device) -> AbstractContextManager[Any]:
+    """``torch.autocast`` to ``dtype`` on ``device``; with ``dtype`` None, a context that does
+    nothing."""
+    import torch
+
+    if dtype is None:
+        return nullcontext()
+    return torch.autocast(device.type, dtype=dtype)
+
+
+def resolve_precision(dtype: torch.dtype | str | None, device: torch.device) -> Precision:
+    """Weights dtype and autocast for ``dtype`` (see :meth:`Predictor.from_pretrained`).
+
+    ``"auto"``/``None``: bfloat16 weights where ``device`` computes bfloat16 natively (CUDA,
+    CPUs with AMX); float32 weights under bf16 autocast on CPUs with AVX512-BF16 but no AMX
+    (matrix products in bfloat16, layer norms and softmax in float32: what training there
+    does); else float32. A named dtype is used as it is, without autocast.
 
     Raises:
-        ValueError: an unknown dtype name.
+        OptionError: (a ``ValueError``) an unknown dtype name.
     """
     import torch
 
     if dtype is None or dtype == "auto":
-        return torch.bfloat16 if native_bf16(device) else torch.float32
+        if native_bf16(device):
+            return Precision(torch.bfloat16)
+        return Precision(torch.float32, torch.bfloat16 if fast_bf16_autocast(device) else None)
     if isinstance(dtype, torch.dtype):
-        return dtype
+        return Precision(dtype)
     name = _DTYPES.get(str(dtype).lower().removeprefix("torch."))
     if name is None:
         raise OptionError(
             f"--dtype: unknown dtype {dtype!r} (use auto, float32, bfloat16 or float16)"
         )
-    return getattr(torch, name)  # type: ignore[no-any-return]
+    return Precision(getattr(torch, name))
+
+
+def resolve_dtype(dtype: torch.dtype | str | None, device: torch.device) -> torch.dtype:
+    """The weights dtype of :func:`resolve_precision`.
+
+    Raises:
+        OptionError: (a ``ValueError``) an unknown dtype name.
+    """
+    return resolve_precision(dtype, device).weights

@@ -59,7 +59,8 @@ def _add_runtime_options(p: argparse.ArgumentParser) -> None:
         "--dtype",
         default="auto",
         choices=("auto", "float32", "bfloat16", "float16"),
-        help="weights dtype; auto: bfloat16 where the hardware has it natively, else float32",
+        help="weights dtype; auto: bfloat16 where the hardware has it natively, bf16 autocast "
+        "over float32 weights for classifiers on CPUs with AVX512-BF16 only, else float32",
     )
     g.add_argument(
         "--max-length", type=int_at_least(8), help="tokens per window (default: the model's)"

@@ -80,6 +80,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         baseline=not args.no_baseline,
         generation=generation,
+        dtype=args.dtype,
     )
     print(format_report(report))
     return 0
@@ -151,6 +152,14 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     p.add_argument("--batch-size", type=int_at_least(1), default=32)
     p.add_argument("--no-baseline", action="store_true", help="skip the baseline")
+    p.add_argument(
+        "--dtype",
+        default="auto",
+        choices=("auto", "float32", "bfloat16", "float16"),
+        help="as `khabar predict --dtype` (the same numbers): auto is bfloat16 weights where the "
+        "hardware has it natively, bf16 autocast over float32 weights for classifiers on CPUs "
+        "with AVX512-BF16 only, else float32",
+    )
     p.add_argument(
         "--generation",
         action="append",

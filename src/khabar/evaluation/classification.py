@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
@@ -55,11 +56,13 @@ def evaluate_classifier_splits(
     batch_size: int = 32,
     baseline_train: Dataset | None = None,
     extra: Mapping[str, Dataset] | None = None,
+    autocast: torch.dtype | None = None,
 ) -> dict[str, Any]:
     """Score the model (whole texts, windowed) and, given training data, the baseline.
 
     ``eval_sets`` and ``extra`` hold preprocessed datasets with ``text`` (``target``) and
-    integer ``label`` columns; ``extra`` sets are reported as out-of-domain.
+    integer ``label`` columns; ``extra`` sets are reported as out-of-domain. ``autocast``: run
+    the model under ``torch.autocast`` to this dtype (the training run's bf16 autocast).
     """
     sets: dict[str, tuple[Dataset, str]] = {
         name: (ds, "in-domain") for name, ds in eval_sets.items()
@@ -82,7 +85,13 @@ def evaluate_classifier_splits(
     for name, (ds, domain) in sets.items():
         texts, targets = _inputs(ds, task)
         logits = classify_logits(
-            model, tokenizer, texts, targets, settings=settings, batch_size=batch_size
+            model,
+            tokenizer,
+            texts,
+            targets,
+            settings=settings,
+            batch_size=batch_size,
+            autocast=autocast,
         )
         refs = list(ds["label"])
         preds = np.argmax(logits, axis=-1).tolist()
@@ -156,9 +165,11 @@ def evaluate_saved_classifier(
     files: Mapping[str, str],
     batch_size: int = 32,
     baseline: bool = True,
+    autocast: torch.dtype | None = None,
 ) -> dict[str, Any]:
     """The classification part of :func:`khabar.evaluation.evaluate_model_dir`: windowed
-    predictions on the splits and files, the baseline refitted on the training split."""
+    predictions on the splits and files (under ``torch.autocast`` to ``autocast`` when given),
+    the baseline refitted on the training split."""
     spec = get_task(config.task)
     eval_sets: dict[str, Dataset] = {}
     train_ds = None
@@ -182,6 +193,7 @@ def evaluate_saved_classifier(
         batch_size=batch_size,
         baseline_train=train_ds,
         extra=extra,
+        autocast=autocast,
     )
 
 

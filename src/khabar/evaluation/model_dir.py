@@ -14,6 +14,7 @@ from typing import Any
 from khabar._logging import get_logger
 from khabar.card import write_model_card
 from khabar.config import RunConfig, load_config
+from khabar.device import resolve_precision
 from khabar.errors import ConfigError, DataError
 from khabar.evaluation.classification import (
     evaluate_saved_classifier,
@@ -77,6 +78,7 @@ def evaluate_model_dir(
     baseline: bool = True,
     max_samples: int | None = None,
     generation: Mapping[str, Any] | None = None,
+    dtype: str = "auto",
 ) -> dict[str, Any]:
     """Score a saved model on splits of its data or on other files (``[name=]path``).
 
@@ -85,6 +87,8 @@ def evaluate_model_dir(
     file. Summarisers score at most ``evaluation.max_samples`` articles per set
     (``max_samples`` overrides). ``generation`` overrides a summariser's saved decoding
     settings (``{"num_beams": 1}``) for this evaluation; the report records the ones used.
+    ``dtype`` is the predictors' (:meth:`khabar.inference.Predictor.from_pretrained`): on the
+    same machine ``khabar evaluate`` and a predictor of the same ``dtype`` give the same labels.
     """
     if output:
         check_writable_file(output, option="--output")  # before the model loads
@@ -107,7 +111,10 @@ def evaluate_model_dir(
             key="generation",
         )
     named_files = dict(map(parse_file_arg, files or []))
-    model = load_model(auto_model_class(spec), root)
+    import torch
+
+    precision = resolve_precision(dtype, torch.device("cpu"))
+    model = load_model(auto_model_class(spec), root, dtype=precision.weights)
     tokenizer = load_tokenizer(root)
     if spec.is_seq2seq:
         report = evaluate_saved_summarizer(
@@ -135,6 +142,7 @@ def evaluate_model_dir(
             files=named_files,
             batch_size=batch_size or config.evaluation.batch_size,
             baseline=baseline,
+            autocast=precision.autocast,
         )
     if output:
         write_json_atomic(output, report)

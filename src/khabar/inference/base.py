@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar
 from typing_extensions import Unpack
 
 from khabar._logging import get_logger
-from khabar.device import resolve_device, resolve_dtype
+from khabar.device import resolve_device, resolve_dtype, resolve_precision
 from khabar.errors import ModelDirError, OptionError
 from khabar.model_dir import ModelMeta, ReadingSettings, ReadsSettings
 from khabar.modeling.loading import load_model, load_tokenizer, resolve_model_dir
@@ -146,6 +146,7 @@ class Predictor(ReadsSettings):
         max_chars: int = DEFAULT_MAX_CHARS,
         model_dir: Path | None = None,
         compile: bool = False,
+        autocast: torch.dtype | None = None,
         **reading: Unpack[ReadingOverrides],
     ) -> None:
         if batch_size < 1:
@@ -160,6 +161,8 @@ class Predictor(ReadsSettings):
         moved.eval()
         self.model: Any = compile_model(moved) if compile else moved
         self.batch_size = batch_size
+        self.autocast = autocast
+        """Classifiers run the model under ``torch.autocast`` to this dtype (None: not at all)."""
         self.reading: ReadingSettings = meta.reading.replace(**reading)
         self.max_chars = max_chars
         self.model_dir = model_dir
@@ -201,10 +204,13 @@ class Predictor(ReadsSettings):
             max_chars: Characters of one input read at most (see the ``oversized`` flag).
             quantize: Dynamic int8 quantisation of the linear layers (CPU only): faster, with a
                 small accuracy change (measured by ``scripts/benchmark.py``).
-            dtype: ``"auto"`` (default): bfloat16 where the hardware computes it natively (CPUs
-                with AMX, CUDA GPUs with bf16), else float32; or ``"float32"`` (numbers
-                identical to ``khabar evaluate``), ``"bfloat16"``, ``"float16"``, a
-                ``torch.dtype``. ``quantize=True`` implies float32 weights.
+            dtype: ``"auto"`` (default): bfloat16 weights where the hardware computes it
+                natively (CPUs with AMX, CUDA GPUs with bf16); on CPUs with AVX512-BF16 but no
+                AMX, float32 weights under bf16 autocast for classifiers (matrix products in
+                bfloat16, as training there runs); else float32. Or ``"float32"``,
+                ``"bfloat16"``, ``"float16"``, a ``torch.dtype``: those weights, no autocast.
+                ``khabar evaluate --dtype`` takes the same values and gives the same numbers.
+                ``quantize=True`` implies float32 weights.
             revision: Hub revision, for Hub ids.
             compile: ``torch.compile`` the model (dynamic shapes). Small models spend most of
                 their time in element-wise operations that it fuses: ~1.6x the throughput of the
@@ -227,8 +233,8 @@ class Predictor(ReadsSettings):
             raise ValueError("compile=True and quantize=True cannot be combined; choose one")
         if quantize and resolved.type != "cpu":
             raise ValueError("quantize=True is dynamic int8 quantisation for CPU; use device='cpu'")
-        torch_dtype = resolve_dtype("float32" if quantize else dtype, resolved)
-        model = load_model(cls._auto_model_class(), root, dtype=torch_dtype)
+        precision = resolve_precision("float32" if quantize else dtype, resolved)
+        model = load_model(cls._auto_model_class(), root, dtype=precision.weights)
         if quantize:
             model = quantize_dynamic_int8(model)
         tokenizer = load_tokenizer(root)
@@ -243,6 +249,7 @@ class Predictor(ReadsSettings):
             max_chars=max_chars,
             model_dir=root,
             compile=compile,
+            autocast=precision.autocast,
             **reading,
         )
 

@@ -120,6 +120,7 @@ class SequenceClassifier(Predictor):
                 settings=self.window_settings,
                 batch_size=self.batch_size,
                 device=self.device,
+                autocast=self.autocast,
             )
             probs[idx] = softmax(logits.astype(np.float64)).astype(np.float32)
             if recorder.mapping is not None and len(recorder.mapping):

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from khabar.device import autocast_to
 from khabar.errors import DataError
 from khabar.model_dir import ReadingSettings
 
@@ -123,14 +124,16 @@ def window_logits(
     *,
     batch_size: int = 32,
     device: torch.device | None = None,
+    autocast: torch.dtype | None = None,
 ) -> np.ndarray:
-    """Logits of every window, computed in length-sorted, per-batch-padded batches."""
+    """Logits of every window, computed in length-sorted, per-batch-padded batches (under
+    ``torch.autocast`` to ``autocast`` when it is given)."""
     device = device or next(model.parameters()).device
     order = sorted(range(len(windows)), key=lambda i: len(windows[i]["input_ids"]))
     num_labels = num_labels_of(model)
     out = np.zeros((len(windows), num_labels), dtype=np.float32)
     model.eval()
-    with torch.inference_mode():
+    with torch.inference_mode(), autocast_to(autocast, device):
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
             inputs = _pad_batch(tokenizer, [windows[i] for i in idx], device)
@@ -168,14 +171,17 @@ def classify_logits(
     settings: WindowSettings | None = None,
     batch_size: int = 32,
     device: torch.device | None = None,
+    autocast: torch.dtype | None = None,
 ) -> np.ndarray:
     """Logits per text (``len(texts) × num_labels``), aggregated over the text's windows by
-    :func:`aggregate` (``settings.lead_weight``)."""
+    :func:`aggregate` (``settings.lead_weight``); ``autocast`` as :func:`window_logits`."""
     settings = settings or WindowSettings()
     if not texts:
         return np.zeros((0, num_labels_of(model)), dtype=np.float32)
     windows, owners = encode_windows(tokenizer, texts, targets, settings)
-    logits = window_logits(model, tokenizer, windows, batch_size=batch_size, device=device)
+    logits = window_logits(
+        model, tokenizer, windows, batch_size=batch_size, device=device, autocast=autocast
+    )
     return aggregate(logits, owners, len(texts), settings.lead_weight)
 
 

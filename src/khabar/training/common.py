@@ -269,6 +269,16 @@ def _resolve_bf16(value: bool | str, device: torch.device, config: RunConfig) ->
     return bool(value)
 
 
+def training_autocast(args: TrainingArguments) -> torch.dtype | None:
+    """The autocast dtype the ``Trainer`` trained under (``bf16`` / ``fp16``), or None: the
+    evaluation after training runs the same way."""
+    if args.bf16:
+        return torch.bfloat16
+    if args.fp16:
+        return torch.float16
+    return None
+
+
 class TimeBudgetCallback(TrainerCallback):
     """Stop training (after evaluating and saving) once ``minutes`` of wall time are spent.
 
@@ -531,4 +541,5 @@ __all__ = [
     "prepare_output_dir",
     "save_model_directory",
     "train_results",
+    "training_autocast",
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
 from datasets import Dataset, DatasetDict
 from transformers import (
     PreTrainedModel,
@@ -119,9 +120,16 @@ class TaskHooks:
 
     # ------------------------------------------------------------------ after training
     def evaluate(
-        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        *,
+        autocast: torch.dtype | None = None,
     ) -> dict[str, Any]:
-        """The evaluation report (``eval_results.json``): model beside the baseline per split."""
+        """The evaluation report (``eval_results.json``): model beside the baseline per split.
+
+        ``autocast`` is the dtype training ran under (``torch.autocast``), or None.
+        """
         raise NotImplementedError
 
     def extra_writers(self, model: PreTrainedModel, report: dict[str, Any]) -> list[Writer]:

@@ -55,6 +55,7 @@ from khabar.training.common import (
     save_model_directory,
     tokenizer_cache,
     train_and_measure,
+    training_autocast,
 )
 from khabar.training.hooks import RunData, TaskHooks, TrainerParts
 from khabar.training.summarization import Seq2SeqHooks
@@ -163,7 +164,7 @@ def run_training(
         datasets=dataset_names(config),
         base_model_info=base_model_info(config.model),
     )
-    report = hooks.evaluate(model, tokenizer)
+    report = hooks.evaluate(model, tokenizer, autocast=training_autocast(args))
     timer.mark("evaluation")
     metrics["phases_s"] = dict(timer.marks)
     log_history = list(trainer.state.log_history)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import torch
 from datasets import Dataset, DatasetDict
 from transformers import (
     DataCollatorForSeq2Seq,
@@ -338,8 +339,13 @@ class Seq2SeqHooks(TaskHooks):
             model.generation_config = self.final_generation
 
     def evaluate(
-        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        *,
+        autocast: torch.dtype | None = None,
     ) -> dict[str, Any]:
+        # summaries are generated in the weights' dtype (float32), whatever training ran under
         config, raw = self.config, self.data.raw
         return evaluate_summarizer(
             model,
