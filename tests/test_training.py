@@ -198,6 +198,47 @@ def test_class_weights_and_head_tail_train(data_dir: Path, tmp_path: Path) -> No
     assert "token_type_ids" in tokenizer("نص", "نص آخر")
 
 
+def test_window_rows_are_the_windows_evaluation_reads(
+    tiny_topic_model: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    from datasets import Dataset
+
+    from khabar.reading.windows import encode_windows
+    from khabar.training.classification import tokenize_for_training
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_topic_model)
+    config = _config(data_dir, tmp_path / "w", model={"train_windows": 3})
+    texts = [" ".join(["الحكومة تعلن خطة جديدة للنقل في المدن الكبرى"] * 40), "خبر قصير جدا"]
+    ds = Dataset.from_dict({"text": texts, "label": [2, 0]})
+    rows = tokenize_for_training(ds, tokenizer, config, windows=3)
+    assert rows["labels"] == [2, 2, 2, 0]
+    windows, owners = encode_windows(tokenizer, texts, None, config.reading.replace(max_windows=3))
+    assert rows["input_ids"] == [w["input_ids"] for w in windows]
+    assert owners.tolist() == [0, 0, 0, 1]
+    assert rows["length"] == [len(ids) for ids in rows["input_ids"]]
+    head = tokenize_for_training(ds, tokenizer, config)  # one row per text: the head
+    assert rows["input_ids"][0] == head["input_ids"][0]
+    assert rows["input_ids"][3] == head["input_ids"][1]
+    assert rows["input_ids"][2] != rows["input_ids"][1]  # spread over the text, not repeated
+
+
+def test_training_on_windows(data_dir: Path, tmp_path: Path) -> None:
+    config = _config(
+        data_dir,
+        tmp_path / "win",
+        model={"train_windows": 2, "class_weights": "balanced"},
+        training={"num_train_epochs": 1, "max_steps": 4},
+        data={"max_samples": {"train": 100, "dev": 20, "test": 20}},
+    )
+    outcome = train(config)
+    assert 100 < outcome.train_results["train_samples"] <= 200  # ANT articles outrun 64 tokens
+    assert "test" in outcome.eval_results["splits"]
+    with pytest.raises(ConfigError, match=r"model\.train_windows.*truncation"):
+        _config(data_dir, tmp_path / "bad", model={"train_windows": 2, "truncation": "head_tail"})
+    with pytest.raises(ConfigError, match=r"model\.train_windows"):
+        _config(data_dir, tmp_path / "bad", model={"train_windows": -1})
+
+
 def test_time_budget_stop_evaluates_once(data_dir: Path, tmp_path: Path) -> None:
     """A run stopped by ``max_train_minutes`` mid-epoch evaluates and saves once at that step
     (the epoch's end at the same step used to evaluate the dev split a second time)."""

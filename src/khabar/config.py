@@ -129,7 +129,12 @@ class ModelConfig:
     stride: int = 64
     """Overlap between consecutive windows when a long text is read in windows."""
     truncation: Literal["head", "head_tail"] = "head"
-    """How training inputs longer than ``max_length`` are cut."""
+    """How training inputs longer than ``max_length`` are cut (``train_windows: 1``)."""
+    train_windows: int = 1
+    """Classifiers: training rows per text. 1: the text cut to ``max_length`` (``truncation``).
+    N > 1: up to N of its windows (``max_length``, ``stride``), spread over it as evaluation
+    picks them, each a row with the text's label; 0: every window. Reading the windows that
+    evaluation aggregates instead of the head only; no step costs more, an epoch has more."""
     max_windows: int = 8
     """At most this many windows per text at evaluation/inference (0 = all)."""
     lead_weight: float = 0.0
@@ -291,6 +296,15 @@ def validate(config: RunConfig) -> RunConfig:
         raise ConfigError(err.message, file=file, key=err.key) from None
     if model.freeze_layers < 0:
         raise ConfigError("must be >= 0", file=file, key="model.freeze_layers")
+    if model.train_windows < 0:
+        raise ConfigError("must be >= 0 (0 = every window)", file=file, key="model.train_windows")
+    if model.train_windows != 1 and (spec.is_seq2seq or model.truncation != "head"):
+        raise ConfigError(
+            "windows are read in training by classifiers that cut at the head (truncation: "
+            "head); leave train_windows at 1",
+            file=file,
+            key="model.train_windows",
+        )
     if (model.freeze_embeddings or model.freeze_layers) and model.checkpoint is None:
         raise ConfigError(
             "freezing applies to a pretrained model.checkpoint, not a model trained from scratch",

@@ -34,7 +34,7 @@ from khabar.model_dir import CONFUSION_MATRIX_FILE
 from khabar.modeling.factory import build_classifier
 from khabar.modeling.scratch import scratch_classifier
 from khabar.reading.truncation import head_tail
-from khabar.reading.windows import num_labels_of
+from khabar.reading.windows import encode_windows, num_labels_of
 from khabar.tasks import get_task
 from khabar.training.hooks import TaskHooks, TrainerParts, Writer
 
@@ -42,9 +42,19 @@ logger = get_logger(__name__)
 
 
 def tokenize_for_training(
-    dataset: Dataset, tokenizer: PreTrainedTokenizerBase, config: RunConfig
+    dataset: Dataset,
+    tokenizer: PreTrainedTokenizerBase,
+    config: RunConfig,
+    *,
+    windows: int = 1,
 ) -> Dataset:
-    """Tokenise a split for the ``Trainer`` (no padding: the collator pads per batch)."""
+    """Tokenise a split for the ``Trainer`` (no padding: the collator pads per batch).
+
+    ``windows`` 1: one row per text, cut to ``model.max_length`` (``model.truncation``);
+    otherwise one row per window, as :func:`window_rows`.
+    """
+    if windows != 1:
+        return window_rows(dataset, tokenizer, config, windows)
     model = config.model
     pair = get_task(config.task).is_pair
 
@@ -70,6 +80,33 @@ def tokenize_for_training(
         return enc
 
     return dataset.map(encode, batched=True, remove_columns=dataset.column_names, desc="tokenizing")
+
+
+def window_rows(
+    dataset: Dataset, tokenizer: PreTrainedTokenizerBase, config: RunConfig, windows: int
+) -> Dataset:
+    """One row per window of each text (at most ``windows``, 0 = all, spread over the text as
+    evaluation picks them; see :func:`khabar.reading.windows.encode_windows`), labelled with
+    the text's label."""
+    pair = get_task(config.task).is_pair
+    found, owners = encode_windows(
+        tokenizer,
+        list(dataset["text"]),
+        list(dataset["target"]) if pair else None,
+        config.reading.replace(max_windows=windows),
+    )
+    labels = list(dataset["label"])
+    keys = list(found[0]) if found else ["input_ids", "attention_mask"]
+    columns: dict[str, list[Any]] = {key: [w[key] for w in found] for key in keys}
+    columns["labels"] = [labels[int(t)] for t in owners]
+    columns["length"] = [len(w["input_ids"]) for w in found]
+    logger.info(
+        "training on windows: %d texts give %d rows (at most %s windows each)",
+        len(labels),
+        len(found),
+        windows or "all",
+    )
+    return Dataset.from_dict(columns)
 
 
 def class_weights(
@@ -175,15 +212,22 @@ class ClassificationHooks(TaskHooks):
     def tokenize(self, tokenizer: PreTrainedTokenizerBase) -> dict[str, Dataset]:
         dataset = self.data.dataset
         _add_token_lengths(self.data.summary, dataset, tokenizer, self.config)
+        # dev (the epoch-end evaluations) reads the head of each text, as before
         return {
-            split: tokenize_for_training(dataset[split], tokenizer, self.config)
+            split: tokenize_for_training(
+                dataset[split],
+                tokenizer,
+                self.config,
+                windows=self.config.model.train_windows if split == "train" else 1,
+            )
             for split in ("train", "dev")
             if split in dataset
         }
 
     def build_trainer(self, parts: TrainerParts) -> Trainer:
         labels, tokenizer = self.data.labels, parts.tokenizer
-        weights = class_weights(self.config, labels, list(self.data.dataset["train"]["label"]))
+        # balanced over the rows the loss sees (texts, or their windows)
+        weights = class_weights(self.config, labels, list(parts.tokenized["train"]["labels"]))
         return Trainer(
             model=parts.model,
             args=parts.args,
@@ -197,7 +241,11 @@ class ClassificationHooks(TaskHooks):
         )
 
     def evaluate(
-        self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        *,
+        autocast: torch.dtype | None = None,
     ) -> dict[str, Any]:
         config, data = self.config, self.data
         return evaluate_classifier_splits(
@@ -213,6 +261,7 @@ class ClassificationHooks(TaskHooks):
                 name: load_eval_file(config, path, data.preprocessor, data.labels)
                 for name, path in config.evaluation.extra.items()
             },
+            autocast=autocast,
         )
 
     def extra_writers(self, model: PreTrainedModel, report: dict[str, Any]) -> list[Writer]:
@@ -234,4 +283,4 @@ def _last_split(report: dict[str, Any]) -> str | None:
     return "test" if "test" in splits else (splits[-1] if splits else None)
 
 
-__all__ = ["ClassificationHooks", "class_weights", "tokenize_for_training"]
+__all__ = ["ClassificationHooks", "class_weights", "tokenize_for_training", "window_rows"]
