@@ -13,7 +13,8 @@ count as ``politics``), it runs, each in a fresh subprocess so that every peak R
 - ``pipeline``: ``transformers.pipeline("text-classification", model=DIR, batch_size=32,
   truncation=True)`` on the raw texts (first 512 tokens, no preprocessing);
 - ``khabar-fp32``: the same with ``dtype="float32"`` (``khabar`` uses the default
-  ``dtype="auto"``: bfloat16 on CPUs with AMX, float32 elsewhere);
+  ``dtype="auto"``: bfloat16 weights on CPUs with AMX, float32 weights under bf16 autocast on
+  CPUs with AVX512-BF16 only, float32 elsewhere);
 - ``khabar-int8``: ``TopicClassifier.from_pretrained(DIR, quantize=True)``;
 - ``khabar-compiled``: ``TopicClassifier.from_pretrained(DIR, compile=True)`` (``torch.compile``);
   its one-off compilation happens in a longer warm-up, reported on its own;
@@ -105,6 +106,8 @@ def _worker(args: argparse.Namespace) -> dict[str, Any]:
             compile=args.worker == "khabar-compiled",
         )
         dtype = "int8 (dynamic)" if args.worker == "khabar-int8" else str(clf.model.dtype)
+        if clf.autocast is not None:
+            dtype += f"+{str(clf.autocast).replace('torch.', '')} autocast"
 
         def run(batch: list[str]) -> list[str]:
             return [str(r.label) for r in clf.predict(batch)]
@@ -276,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"threads: {next(iter(results.values()))['threads'] if results else '?'}")
     print()
     header = (
-        f"{'variant':<16} {'dtype':<15} {'rows':>5} {'seconds':>8} {'rows/s':>8} "
+        f"{'variant':<16} {'dtype':<24} {'rows':>5} {'seconds':>8} {'rows/s':>8} "
         f"{'peak RSS MB':>12} {'accuracy':>9} {'macro-F1':>9}"
     )
     print(header)
@@ -285,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "summarizer":
             continue
         print(
-            f"{name:<16} {r['dtype']:<15} {r['rows']:>5} {r['seconds']:>8.2f} "
+            f"{name:<16} {r['dtype']:<24} {r['rows']:>5} {r['seconds']:>8.2f} "
             f"{r['rows_per_s']:>8.1f} "
             f"{r['peak_rss_mb']:>12.0f} {r['accuracy']:>9.4f} {r['macro_f1']:>9.4f}"
         )

@@ -233,6 +233,8 @@ def test_training_on_windows(data_dir: Path, tmp_path: Path) -> None:
     outcome = train(config)
     assert 100 < outcome.train_results["train_samples"] <= 200  # ANT articles outrun 64 tokens
     assert "test" in outcome.eval_results["splits"]
+    card = (outcome.output_dir / "README.md").read_text(encoding="utf-8")
+    assert "were trained on up to 2 windows each" in card
     with pytest.raises(ConfigError, match=r"model\.train_windows.*truncation"):
         _config(data_dir, tmp_path / "bad", model={"train_windows": 2, "truncation": "head_tail"})
     with pytest.raises(ConfigError, match=r"model\.train_windows"):

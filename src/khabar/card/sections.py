@@ -269,11 +269,18 @@ def _limitations(info: ModelCardInfo, results: Mapping[str, Any]) -> list[str]:
                 f"{meta.max_length} tokens; only their beginning is read."
             )
         else:
+            windows = as_number(as_mapping(info.run_config.get("model")).get("train_windows"))
+            trained_on = (
+                "their first window only"
+                if windows in (None, 1)
+                else f"up to {int(windows)} windows each"
+                if windows
+                else "all their windows"
+            )
             items.append(
                 f"Long articles: {100 * frac:.1f}% of the training inputs were longer than "
-                f"{meta.max_length} tokens and were trained on their first window only; at "
-                "inference khabar reads them in windows, plain `transformers` reads only the "
-                "first window."
+                f"{meta.max_length} tokens and were trained on {trained_on}; at inference "
+                "khabar reads them in windows, plain `transformers` reads only the first window."
             )
     never = results.get("never_predicted") or []
     if never:
