@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
+import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from transformers import PreTrainedTokenizerFast
 
@@ -16,6 +19,83 @@ def _sample(texts: Iterable[str], limit: int | None, seed: int) -> list[str]:
     if limit is not None and len(items) > limit:
         items = random.Random(seed).sample(items, limit)
     return items
+
+
+def _continuing_pieces(texts: list[str], prefix: str = "##") -> list[str]:
+    """``##c`` for every character ``c`` that can continue a word (not a space, not punctuation,
+    which the BERT pre-tokenizer always splits off), sorted."""
+    chars: set[str] = set()
+    for text in texts:
+        chars.update(unicodedata.normalize("NFC", text))
+    return sorted(
+        prefix + c
+        for c in chars
+        if not c.isspace() and not unicodedata.category(c).startswith("P") and c not in _ASCII_PUNCT
+    )
+
+
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _repeatable_wordpiece(tokenizer: Any, special_tokens: list[str], seeded: list[str]) -> Any:
+    """The trained WordPiece tokenizer with ids in a fixed order and ``seeded`` pieces as plain
+    vocabulary.
+
+    The ``tokenizers`` trainer numbers the ``##`` pieces it meets in hash-map order, and those ids
+    break ties between merges of equal count, so two runs on the same texts give different
+    vocabularies (huggingface/tokenizers#1794): a model trained from scratch with one seed would not
+    repeat. :func:`train_wordpiece_tokenizer` hands the trainer every ``##`` piece up front (as
+    special tokens, the only way in), in sorted order; here they become ordinary pieces again, and
+    the vocabulary is numbered specials first, then sorted. WordPiece matches the longest piece
+    whatever its id, so renumbering changes no tokenization.
+    """
+    from tokenizers import Tokenizer, models
+
+    data = json.loads(tokenizer.to_str())
+    data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] not in set(seeded)]
+    tokenizer = Tokenizer.from_str(json.dumps(data))
+    model = tokenizer.model
+    rest = sorted(set(tokenizer.get_vocab()) - set(special_tokens))
+    tokenizer.model = models.WordPiece(
+        vocab={token: i for i, token in enumerate([*special_tokens, *rest])},
+        unk_token=model.unk_token,
+        max_input_chars_per_word=model.max_input_chars_per_word,
+        continuing_subword_prefix=model.continuing_subword_prefix,
+    )
+    return tokenizer
+
+
+def _repeatable_unigram(tokenizer: Any, special_tokens: list[str]) -> Any:
+    """The trained unigram tokenizer with scores rounded to 1e-6 and pieces numbered specials
+    first, then by score, ties by piece.
+
+    The trainer sums its EM statistics in hash-map order, so scores differ between runs in the
+    last digits, and it appends the characters it had to keep in hash-map order too, each 1e-4
+    below the one before (or level with it). Rounded, with that tail re-dealt in character order and sorted, the
+    same texts give the same tokenizer. A log-probability moved by under 1e-6 decides no
+    segmentation the unrounded one would not tie on; which rare character gets which of the
+    tail's scores was arbitrary already.
+    """
+    from tokenizers import Tokenizer
+
+    data = json.loads(tokenizer.to_str())
+    pieces = [(piece, round(score, 6)) for piece, score in data["model"]["vocab"]]
+    specials = [p for p in pieces if p[0] in special_tokens]
+    rest = sorted((p for p in pieces if p[0] not in special_tokens), key=lambda p: (-p[1], p[0]))
+    # the trailing run of single characters, each 1e-4 below the one before or level with it
+    start = len(rest) - 1
+    while (
+        start > 0
+        and len(rest[start - 1][0]) == 1
+        and min(abs(rest[start - 1][1] - rest[start][1] - step) for step in (0.0, 1e-4)) < 1e-6
+    ):
+        start -= 1
+    if rest and len(rest[-1][0]) == 1:
+        chars = sorted(piece for piece, _ in rest[start:])
+        rest[start:] = [(c, score) for c, (_, score) in zip(chars, rest[start:], strict=True)]
+    data["model"]["vocab"] = [[p, score] for p, score in [*specials, *rest]]
+    data["model"]["unk_id"] = [p for p, _ in [*specials, *rest]].index("<unk>")
+    return Tokenizer.from_str(json.dumps(data))
 
 
 def train_wordpiece_tokenizer(
@@ -47,13 +127,16 @@ def train_wordpiece_tokenizer(
     tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Strip()])
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    sample = _sample(texts, limit, seed)
+    seeded = _continuing_pieces(sample)
     trainer = trainers.WordPieceTrainer(
         vocab_size=vocab_size,
         min_frequency=min_frequency,
-        special_tokens=list(SPECIAL_TOKENS_BERT),
+        special_tokens=[*SPECIAL_TOKENS_BERT, *seeded],
         show_progress=False,
     )
-    tokenizer.train_from_iterator(_sample(texts, limit, seed), trainer=trainer)
+    tokenizer.train_from_iterator(sample, trainer=trainer)
+    tokenizer = _repeatable_wordpiece(tokenizer, list(SPECIAL_TOKENS_BERT), seeded)
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
@@ -113,6 +196,7 @@ def train_unigram_tokenizer(
         show_progress=False,
     )
     tokenizer.train_from_iterator(_sample(texts, limit, seed), trainer=trainer)
+    tokenizer = _repeatable_unigram(tokenizer, list(SPECIAL_TOKENS_T5))
     eos_id = tokenizer.token_to_id("</s>")
     tokenizer.post_processor = processors.TemplateProcessing(
         single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", eos_id)]
