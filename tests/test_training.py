@@ -46,6 +46,18 @@ def test_topic_model_directory_is_complete(tiny_topic_model: Path) -> None:
         "peak_rss_mb",
     ):
         assert results[key] > 0
+    phases = results["phases_s"]  # each phase's own seconds, which add up to the run's
+    assert list(phases) == [
+        "data",
+        "preprocessing",
+        "model",
+        "tokenizing",
+        "training",
+        "evaluation",
+    ]
+    assert min(phases.values()) >= 0
+    before_evaluation = sum(v for k, v in phases.items() if k != "evaluation")
+    assert before_evaluation == pytest.approx(results["wall_time_s"], abs=0.5)
     report = json.loads((tiny_topic_model / "eval_results.json").read_text())
     assert set(report["splits"]) == {"dev", "test"}
     test = report["splits"]["test"]["model"]

@@ -371,13 +371,17 @@ def peak_memory_mb() -> dict[str, float]:
 
 @dataclass
 class RunTimer:
-    """Wall-clock timing of a run's phases."""
+    """Wall-clock timing of a run's phases: :meth:`mark` ends one, and ``marks`` holds each
+    phase's own seconds (from the end of the one before), in order."""
 
     start: float = field(default_factory=time.monotonic)
     marks: dict[str, float] = field(default_factory=dict)
+    _last: float | None = None
 
     def mark(self, name: str) -> None:
-        self.marks[name] = round(time.monotonic() - self.start, 2)
+        now = time.monotonic()
+        self.marks[name] = round(now - (self._last if self._last is not None else self.start), 2)
+        self._last = now
 
 
 def tokenizer_cache(output_dir: Path) -> Path:
