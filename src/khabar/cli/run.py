@@ -71,6 +71,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     _apply_data_dir(args)
     generation = apply_overrides({}, args.generation or [])
+    reading = apply_overrides({}, args.reading or [])
     report = evaluate_model_dir(
         args.model,
         splits=args.split,
@@ -80,6 +81,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         baseline=not args.no_baseline,
         generation=generation,
+        reading=reading,
         dtype=args.dtype,
     )
     print(format_report(report))
@@ -166,6 +168,14 @@ def add_run_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         metavar="KEY=VALUE",
         help="summarisers: a decoding setting for this evaluation, e.g. num_beams=1 (repeatable; "
         "the saved generation_config.json is not changed)",
+    )
+    p.add_argument(
+        "--reading",
+        action="append",
+        metavar="KEY=VALUE",
+        help="classifiers: a window setting for this evaluation (max_windows, lead_weight or "
+        "stride), e.g. max_windows=8 (repeatable; the model directory is not changed; "
+        "scripts/choose_reading.py chooses them on dev)",
     )
     _add_data_dir(p)
     p.set_defaults(handler=cmd_evaluate)

@@ -14,11 +14,14 @@ from khabar.evaluation.model_dir import (
     merge_eval_results,
     run_baseline,
 )
+from khabar.evaluation.reading import ReadingScore, best_reading, save_reading, score_readings
 from khabar.evaluation.summarization import SummaryEvalSettings, evaluate_summarizer
 
 __all__ = [
+    "ReadingScore",
     "SummaryEvalSettings",
     "baseline_texts",
+    "best_reading",
     "evaluate_classifier_splits",
     "evaluate_model_dir",
     "evaluate_summarizer",
@@ -26,4 +29,6 @@ __all__ = [
     "load_eval_file",
     "merge_eval_results",
     "run_baseline",
+    "save_reading",
+    "score_readings",
 ]

@@ -42,6 +42,10 @@ from khabar.text import TextPreprocessor
 logger = get_logger(__name__)
 
 
+READING_OVERRIDES = ("max_windows", "lead_weight", "stride")
+"""The window settings of a classifier that an evaluation may override."""
+
+
 def model_config(model_dir: Path, config_path: str | Path | None = None) -> RunConfig:
     """The run config a model was trained with (or ``config_path`` instead)."""
     path = Path(config_path) if config_path else model_dir / RUN_CONFIG_FILE
@@ -78,6 +82,7 @@ def evaluate_model_dir(
     baseline: bool = True,
     max_samples: int | None = None,
     generation: Mapping[str, Any] | None = None,
+    reading: Mapping[str, Any] | None = None,
     dtype: str = "auto",
 ) -> dict[str, Any]:
     """Score a saved model on splits of its data or on other files (``[name=]path``).
@@ -87,6 +92,8 @@ def evaluate_model_dir(
     file. Summarisers score at most ``evaluation.max_samples`` articles per set
     (``max_samples`` overrides). ``generation`` overrides a summariser's saved decoding
     settings (``{"num_beams": 1}``) for this evaluation; the report records the ones used.
+    ``reading`` overrides a classifier's saved window settings (``{"max_windows": 8}``; keys
+    :data:`READING_OVERRIDES`) in the same way.
     ``dtype`` is the predictors' (:meth:`khabar.inference.Predictor.from_pretrained`): on the
     same machine ``khabar evaluate`` and a predictor of the same ``dtype`` give the same labels.
     """
@@ -110,6 +117,16 @@ def evaluate_model_dir(
             f"decoding settings apply to summarisers; {root} is a {meta.task} model",
             key="generation",
         )
+    if reading and spec.is_seq2seq:
+        raise ConfigError(
+            f"window settings apply to classifiers; {root} is a {meta.task} model", key="reading"
+        )
+    unknown = sorted(set(reading or {}) - set(READING_OVERRIDES))
+    if unknown:
+        raise ConfigError(
+            f"unknown setting(s) {unknown}; one of {', '.join(READING_OVERRIDES)}", key="reading"
+        )
+    settings = meta.reading.replace(**(reading or {})).validate(prefix="reading.")
     named_files = dict(map(parse_file_arg, files or []))
     import torch
 
@@ -135,7 +152,7 @@ def evaluate_model_dir(
             model,
             tokenizer,
             config,
-            meta.reading,
+            settings,
             preprocessor,
             labels=meta.labels,
             splits=wanted,

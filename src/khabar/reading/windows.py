@@ -38,6 +38,16 @@ def _pick(items: list[_T], limit: int) -> list[_T]:
     return [items[i] for i in sorted(set(positions.tolist()))]
 
 
+def pick_windows(owners: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of the windows :func:`encode_windows` keeps with ``max_windows=limit``, given the
+    ``owners`` of an encoding that kept them all (``max_windows=0``): score the windows of a text
+    once, then any limit, without encoding again."""
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
+    ends = np.r_[starts[1:], len(owners)]
+    kept = [_pick(list(range(a, b)), limit) for a, b in zip(starts.tolist(), ends.tolist())]
+    return np.asarray([i for group in kept for i in group], dtype=np.int64)
+
+
 def encode_windows(
     tokenizer: PreTrainedTokenizerBase,
     texts: Sequence[str],
@@ -196,6 +206,7 @@ __all__ = [
     "aggregate",
     "classify_logits",
     "encode_windows",
+    "pick_windows",
     "softmax",
     "window_logits",
 ]
