@@ -126,7 +126,9 @@ def evaluate_model_dir(
         raise ConfigError(
             f"unknown setting(s) {unknown}; one of {', '.join(READING_OVERRIDES)}", key="reading"
         )
-    settings = meta.reading.replace(**(reading or {})).validate(prefix="reading.")
+    settings = meta.reading.replace(**(reading or {}))
+    if reading:
+        settings.validate(prefix="reading.")
     named_files = dict(map(parse_file_arg, files or []))
     import torch
 
