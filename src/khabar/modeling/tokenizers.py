@@ -52,7 +52,8 @@ def _repeatable_wordpiece(tokenizer: Any, special_tokens: list[str], seeded: lis
     from tokenizers import Tokenizer, models
 
     data = json.loads(tokenizer.to_str())
-    data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] not in set(seeded)]
+    seeded_set = set(seeded)
+    data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] not in seeded_set]
     tokenizer = Tokenizer.from_str(json.dumps(data))
     model = tokenizer.model
     rest = sorted(set(tokenizer.get_vocab()) - set(special_tokens))
