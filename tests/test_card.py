@@ -167,6 +167,39 @@ def test_card_follows_the_files(tiny_topic_model: Path, tmp_path: Path) -> None:
     assert "is **below** the baseline's" in after
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "reading"),
+    [
+        (-0.011, 0.018, "does not tell the two apart"),
+        (0.004, 0.031, "the model is ahead beyond"),
+        (-0.03, -0.002, "the baseline is ahead beyond"),
+    ],
+)
+def test_card_reads_the_paired_bootstrap(
+    tiny_topic_model: Path, tmp_path: Path, low: float, high: float, reading: str
+) -> None:
+    model = copy_model(tiny_topic_model, tmp_path / "m")
+    report = json.loads((model / "eval_results.json").read_text())
+    test = report["splits"]["test"]
+    report["baseline"] = report.get("baseline") or {"name": "a test baseline"}
+    test["baseline"] = test.get("baseline") or dict(test["model"])
+    test["comparison"] = {
+        "metric": "macro_f1",
+        "difference": test["model"]["macro_f1"] - test["baseline"]["macro_f1"],
+        "ci_low": low,
+        "ci_high": high,
+        "confidence": 0.95,
+        "a_better": 0.5,
+        "n_resamples": 1000,
+        "seed": 0,
+    }
+    (model / "eval_results.json").write_text(json.dumps(report))
+    text = render_model_card(model)
+    validate_card(text, model_dir=model)
+    assert f"95% paired-bootstrap interval of the difference is {low:+.4f} to {high:+.4f}" in text
+    assert reading in text
+
+
 def test_no_eval_results_said_plainly(tiny_topic_model: Path, tmp_path: Path) -> None:
     model = copy_model(tiny_topic_model, tmp_path / "m")
     (model / "eval_results.json").unlink()

@@ -55,6 +55,15 @@ def test_evaluate_split_and_out_of_domain_file(model_copy: Path, tmp_path: Path)
         "baseline" in report["splits"]["test"]
     )  # TF-IDF baseline fitted on the model's train split
     assert report["baseline"]["name"].startswith("TF-IDF")
+    test = report["splits"]["test"]
+    comparison = test["comparison"]  # the paired bootstrap of model - baseline macro-F1
+    assert comparison["difference"] == pytest.approx(
+        test["model"]["macro_f1"] - test["baseline"]["macro_f1"]
+    )
+    assert comparison["ci_low"] <= comparison["ci_high"]
+    assert comparison["n_resamples"] == 1000
+    for entry in report["splits"].values():
+        assert ("comparison" in entry) == ("baseline" in entry)
 
 
 def test_evaluate_updates_model_dir_and_card(model_copy: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from khabar.metrics import (
     classification_report,
+    paired_bootstrap,
     plot_confusion_matrix,
     plot_learning_curve,
 )
@@ -218,3 +219,106 @@ def test_stanceeval_f1_by_hand() -> None:
     assert out["per_target"] == pytest.approx({"vaccine": 1 / 3, "women": 2 / 3})
     assert out["mean"] == pytest.approx(0.5)
     assert stanceeval_f1(preds, refs, targets, ["agree", "disagree", "other"]) is None
+
+
+# --- paired bootstrap ----------------------------------------------------------------------------
+
+
+def _systems(seed: int, n: int = 300, k: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gold labels, a system right ~80% of the time and one right ~60% of the time."""
+    rng = np.random.default_rng(seed)
+    refs = rng.integers(0, k, n)
+    good = np.where(rng.random(n) < 0.8, refs, rng.integers(0, k, n))
+    weak = np.where(rng.random(n) < 0.6, refs, rng.integers(0, k, n))
+    return refs, good, weak
+
+
+def test_paired_bootstrap_difference_is_the_reports_difference() -> None:
+    refs, good, weak = _systems(0)
+    out = paired_bootstrap(good, weak, refs, 4)
+    expected = (
+        classification_report(good, refs, LABELS)["macro_f1"]
+        - classification_report(weak, refs, LABELS)["macro_f1"]
+    )
+    assert out["difference"] == pytest.approx(expected, abs=1e-12)
+    assert out["ci_low"] < out["difference"] < out["ci_high"]
+    assert out["metric"] == "macro_f1" and out["n_resamples"] == 1000
+    json.dumps(out)
+
+
+def _macro_f1_by_confusion(refs: np.ndarray, preds: np.ndarray, k: int) -> float:
+    confusion = np.bincount(refs * k + preds, minlength=k * k).reshape(k, k)
+    tp = np.diag(confusion)
+    denominator = confusion.sum(0) + confusion.sum(1)
+    return float(np.mean(np.where(denominator > 0, 2 * tp / np.maximum(denominator, 1), 0.0)))
+
+
+def test_paired_bootstrap_interval_matches_resampling_rows() -> None:
+    """The vectorised resampling (draw counts, multiply) agrees with the textbook one (draw
+    rows, build each confusion matrix)."""
+    refs, good, weak = _systems(1, n=200)
+    assert _macro_f1_by_confusion(refs, good, 4) == pytest.approx(
+        classification_report(good, refs, LABELS)["macro_f1"]
+    )
+    rng = np.random.default_rng(7)
+    diffs = []
+    for _ in range(2000):
+        rows = rng.integers(0, refs.size, refs.size)
+        diffs.append(
+            _macro_f1_by_confusion(refs[rows], good[rows], 4)
+            - _macro_f1_by_confusion(refs[rows], weak[rows], 4)
+        )
+    low, high = np.quantile(diffs, [0.025, 0.975])
+    out = paired_bootstrap(good, weak, refs, 4, n_resamples=2000)
+    # two independent sets of 2000 resamples: the percentiles agree to Monte Carlo error
+    assert out["ci_low"] == pytest.approx(low, abs=0.02)
+    assert out["ci_high"] == pytest.approx(high, abs=0.02)
+    assert out["a_better"] == pytest.approx(np.mean(np.asarray(diffs) > 0), abs=0.02)
+
+
+def test_paired_bootstrap_separates_clear_wins_from_ties() -> None:
+    refs, good, weak = _systems(2, n=600)
+    ahead = paired_bootstrap(good, weak, refs, 4)
+    behind = paired_bootstrap(weak, good, refs, 4)
+    assert ahead["ci_low"] > 0 and ahead["a_better"] == 1.0
+    assert behind["ci_high"] < 0 and behind["a_better"] == 0.0
+    same = paired_bootstrap(good, good, refs, 4)
+    assert same["difference"] == same["ci_low"] == same["ci_high"] == 0.0
+    # two systems that differ on a handful of rows only: the interval holds 0
+    nearly = good.copy()
+    nearly[:3] = (nearly[:3] + 1) % 4
+    tie = paired_bootstrap(good, nearly, refs, 4)
+    assert tie["ci_low"] <= 0 <= tie["ci_high"]
+
+
+def test_paired_bootstrap_is_seeded() -> None:
+    refs, good, weak = _systems(3)
+    assert paired_bootstrap(good, weak, refs, 4, seed=5) == paired_bootstrap(
+        good, weak, refs, 4, seed=5
+    )
+    assert paired_bootstrap(good, weak, refs, 4, seed=5) != paired_bootstrap(
+        good, weak, refs, 4, seed=6
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"predictions_b": [0, 1]}, "aligned"),
+        ({"references": [0, 1, 9]}, r"references\[2\] = 9"),
+        ({"n_resamples": 0}, "n_resamples"),
+        ({"confidence": 1.0}, "confidence"),
+        ({"predictions_a": [], "predictions_b": [], "references": []}, "at least one"),
+    ],
+)
+def test_paired_bootstrap_rejects_bad_input(kwargs: dict, match: str) -> None:
+    args = {"predictions_a": [0, 1, 2], "predictions_b": [0, 1, 1], "references": [0, 1, 2]}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        paired_bootstrap(
+            args.pop("predictions_a"),
+            args.pop("predictions_b"),
+            args.pop("references"),
+            3,
+            **args,
+        )

@@ -87,6 +87,25 @@ def main_split(info: ModelCardInfo) -> str | None:
     return candidates[0] if candidates else None
 
 
+def comparison_sentence(comparison: Mapping[str, Any], split: str) -> str:
+    """The paired-bootstrap interval of the model-baseline difference, in words ("" if none)."""
+    low, high = as_number(comparison.get("ci_low")), as_number(comparison.get("ci_high"))
+    share = as_number(comparison.get("confidence"))
+    if low is None or high is None or share is None:
+        return ""
+    if low > 0:
+        reading = "the model is ahead beyond the test set's sampling noise"
+    elif high < 0:
+        reading = "the baseline is ahead beyond the test set's sampling noise"
+    else:
+        reading = "the interval holds 0, so this test set does not tell the two apart"
+    return (
+        f" The {100 * share:.0f}% paired-bootstrap interval of the difference is "
+        f"{low:+.4f} to {high:+.4f} ({comparison.get('n_resamples')} resamples of `{split}`): "
+        f"{reading}."
+    )
+
+
 def classification_results(info: ModelCardInfo) -> dict[str, Any]:
     rows = []
     for split, entry in info.splits.items():
@@ -116,15 +135,21 @@ def classification_results(info: ModelCardInfo) -> dict[str, Any]:
         base = as_mapping(entry.get("baseline"))
         m_f1, b_f1 = as_number(model.get("macro_f1")), as_number(base.get("macro_f1"))
         if m_f1 is not None and b_f1 is not None:
+            interval = comparison_sentence(as_mapping(entry.get("comparison")), main)
             if m_f1 < b_f1:
                 verdict = (
                     f"On `{main}` the model's macro-F1 ({m_f1:.4f}) is **below** the baseline's "
-                    f"({b_f1:.4f}): for this data the baseline is the better classifier."
+                    f"({b_f1:.4f})"
+                    + (
+                        f".{interval}"
+                        if interval
+                        else ": for this data the baseline is the better classifier."
+                    )
                 )
             else:
                 verdict = (
                     f"On `{main}` the model's macro-F1 ({m_f1:.4f}) is above the baseline's "
-                    f"({b_f1:.4f}), by {m_f1 - b_f1:.4f}."
+                    f"({b_f1:.4f}), by {m_f1 - b_f1:.4f}.{interval}"
                 )
         pcs = as_mapping(model.get("per_class"))
         bpcs = as_mapping(base.get("per_class"))

@@ -5,7 +5,9 @@ The report (``eval_results.json``) has one entry per evaluated split or file::
     {"task": ..., "labels": [...], "windowing": {...}, "baseline": {"name": ...},
      "splits": {"test": {"n": ..., "domain": "in-domain", "model": {...}, "baseline": {...}}}}
 
-where ``model`` and ``baseline`` hold :func:`khabar.metrics.classification_report` dicts.
+where ``model`` and ``baseline`` hold :func:`khabar.metrics.classification_report` dicts and,
+beside a baseline, ``comparison`` holds the paired bootstrap of the macro-F1 difference
+(:func:`khabar.metrics.paired_bootstrap`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from khabar.config import RunConfig
 from khabar.data import load_data, load_file, preprocess_dataset
 from khabar.metrics import classification_report
 from khabar.metrics.baselines import TFIDF_BASELINE_NAME, tfidf_logreg_baseline
-from khabar.metrics.classification import stanceeval_f1
+from khabar.metrics.classification import paired_bootstrap, stanceeval_f1
 from khabar.model_dir import ReadingSettings
 from khabar.reading.windows import classify_logits
 from khabar.tasks import get_task
@@ -102,6 +104,10 @@ def evaluate_classifier_splits(
         }
         if name in baseline_preds:
             entry["baseline"] = _report(baseline_preds[name], refs, labels, targets)
+            if refs:
+                entry["comparison"] = paired_bootstrap(
+                    preds, baseline_preds[name], refs, len(labels)
+                )
         report["splits"][name] = entry
     logger.info("%s", format_classification_report(report))
     return report
@@ -142,7 +148,19 @@ def format_classification_report(report: Mapping[str, Any]) -> str:
                 f"  {'':<16} {'':>6}  StanceEval F1 (favor/against, mean over targets): "
                 f"{m['stanceeval_f1']['mean']:.4f}, baseline {base_se}"
             )
+        if entry.get("comparison"):
+            lines.append(f"  {'':<16} {'':>6}  {format_comparison(entry['comparison'])}")
     return "\n".join(lines)
+
+
+def format_comparison(comparison: Mapping[str, Any]) -> str:
+    """One line for a :func:`khabar.metrics.classification.paired_bootstrap` result."""
+    share = 100 * comparison["confidence"]
+    return (
+        f"model - baseline macro-F1 {comparison['difference']:+.4f}, {share:.0f}% paired-bootstrap "
+        f"interval {comparison['ci_low']:+.4f} to {comparison['ci_high']:+.4f} (model ahead in "
+        f"{100 * comparison['a_better']:.0f}% of {comparison['n_resamples']} resamples)"
+    )
 
 
 def load_eval_file(

@@ -9,7 +9,7 @@ is compared with.
 from __future__ import annotations
 
 from khabar.metrics.baselines import lead_baseline
-from khabar.metrics.classification import classification_report
+from khabar.metrics.classification import classification_report, paired_bootstrap
 from khabar.metrics.plots import plot_confusion_matrix, plot_learning_curve
 from khabar.metrics.rouge import RougeTokenizer, Score, rouge_scores, score_pair
 
@@ -18,6 +18,7 @@ __all__ = [
     "Score",
     "classification_report",
     "lead_baseline",
+    "paired_bootstrap",
     "plot_confusion_matrix",
     "plot_learning_curve",
     "rouge_scores",
