@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from khabar.cli import main
-from khabar.errors import ConfigError
+from khabar.errors import ConfigError, DataError
 from khabar.evaluation import evaluate_model_dir
 from khabar.evaluation.reading import ReadingScore, best_reading, save_reading, score_readings
 from khabar.model_dir import META_FILE, ModelMeta, ReadingSettings
@@ -107,6 +107,17 @@ def test_out_of_range_settings_are_refused_and_nothing_changes(model_copy: Path)
     with pytest.raises(ConfigError, match="max_windows"):
         score_readings(model_copy, max_windows=(-1,))
     assert (model_copy / META_FILE).read_bytes() == meta_before
+
+
+def test_a_split_the_data_config_lacks_is_named(model_copy: Path) -> None:
+    """score_readings and khabar evaluate refuse it alike; only evaluate offers --file."""
+    with pytest.raises(
+        DataError, match=r"\['holdout'\] are not in the model's data config"
+    ) as info:
+        score_readings(model_copy, split="holdout")
+    assert "--file" not in str(info.value)
+    with pytest.raises(DataError, match=r"\['holdout'\] .*--file NAME=PATH"):
+        evaluate_model_dir(model_copy, splits=["holdout"])
 
 
 @pytest.mark.parametrize(

@@ -163,6 +163,19 @@ def format_comparison(comparison: Mapping[str, Any]) -> str:
     )
 
 
+def load_splits(
+    config: RunConfig, preprocessor: TextPreprocessor, splits: Sequence[str]
+) -> dict[str, Dataset]:
+    """The named splits of a model's data that its config has, read and preprocessed as the
+    model was trained (others are left out: callers check the ones they require)."""
+    need = [s for s in splits if s in config.data.files or config.data.dataset]
+    if not need:
+        return {}
+    data, _ = load_data(config, splits=need)
+    data = preprocess_dataset(data, preprocessor, get_task(config.task).preprocessed_columns)
+    return {s: data[s] for s in need if s in data}
+
+
 def load_eval_file(
     config: RunConfig, path: str | Path, preprocessor: TextPreprocessor, labels: Sequence[str]
 ) -> Dataset:
@@ -188,16 +201,10 @@ def evaluate_saved_classifier(
     """The classification part of :func:`khabar.evaluation.evaluate_model_dir`: windowed
     predictions on the splits and files (under ``torch.autocast`` to ``autocast`` when given),
     the baseline refitted on the training split."""
-    spec = get_task(config.task)
-    eval_sets: dict[str, Dataset] = {}
-    train_ds = None
     need = sorted(set(splits) | ({"train"} if baseline else set()))
-    need = [s for s in need if s in config.data.files or config.data.dataset]
-    if need:
-        data, _ = load_data(config, splits=need)
-        data = preprocess_dataset(data, preprocessor, spec.preprocessed_columns)
-        eval_sets = {s: data[s] for s in splits if s in data}
-        train_ds = data["train"] if baseline and "train" in data else None
+    data = load_splits(config, preprocessor, need)
+    eval_sets = {s: data[s] for s in splits if s in data}
+    train_ds = data["train"] if baseline and "train" in data else None
     extra = {
         name: load_eval_file(config, path, preprocessor, labels) for name, path in files.items()
     }

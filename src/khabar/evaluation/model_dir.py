@@ -52,6 +52,17 @@ def model_config(model_dir: Path, config_path: str | Path | None = None) -> RunC
     return load_config(path)
 
 
+def check_splits(config: RunConfig, splits: Sequence[str], *, hint: str = "") -> None:
+    """Refuse splits the model's data config does not name; ``hint`` ends the message (how the
+    caller's user reaches other data)."""
+    missing = [s for s in splits if s not in config.data.files and not config.data.dataset]
+    if missing:
+        raise DataError(
+            f"split(s) {missing} are not in the model's data config (data.files){hint}",
+            file=config.source_file,
+        )
+
+
 def merge_eval_results(model_dir: Path, report: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``report`` into the model's ``eval_results.json`` (new splits replace old ones of
     the same name, the others stay) and return the merged report."""
@@ -105,13 +116,7 @@ def evaluate_model_dir(
     config = model_config(root, config_path)
     preprocessor = TextPreprocessor.from_pretrained(root)
     wanted = list(splits or ([] if files else ["test"]))
-    missing = [s for s in wanted if s not in config.data.files and not config.data.dataset]
-    if missing:
-        raise DataError(
-            f"split(s) {missing} are not in the model's data config (data.files); evaluate "
-            "other data with --file NAME=PATH",
-            file=config.source_file,
-        )
+    check_splits(config, wanted, hint="; evaluate other data with --file NAME=PATH")
     if generation and not spec.is_seq2seq:
         raise ConfigError(
             f"decoding settings apply to summarisers; {root} is a {meta.task} model",
@@ -197,6 +202,7 @@ def run_baseline(config: RunConfig) -> str:
 
 
 __all__ = [
+    "check_splits",
     "evaluate_model_dir",
     "format_report",
     "merge_eval_results",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from khabar.errors import ConfigError, DataError
+from khabar.errors import ConfigError
 from khabar.model_dir import ModelMeta, ReadingSettings, check_model_dir
 
 DEFAULT_MAX_WINDOWS: tuple[int, ...] = (1, 2, 4, 8, 0)
@@ -62,10 +62,9 @@ def score_readings(
     """
     import torch
 
-    from khabar.data import load_data, preprocess_dataset
     from khabar.device import resolve_precision
-    from khabar.evaluation.classification import _inputs
-    from khabar.evaluation.model_dir import model_config
+    from khabar.evaluation.classification import _inputs, load_splits
+    from khabar.evaluation.model_dir import check_splits, model_config
     from khabar.metrics import classification_report
     from khabar.modeling.loading import load_model, load_tokenizer
     from khabar.reading.windows import aggregate, encode_windows, pick_windows, window_logits
@@ -85,14 +84,8 @@ def score_readings(
     for weight in lead_weights:
         meta.reading.replace(lead_weight=weight).validate()
     config = model_config(root)
-    if split not in config.data.files and not config.data.dataset:
-        raise DataError(
-            f"split {split!r} is not in the model's data config (data.files)",
-            file=config.source_file,
-        )
-    data, _ = load_data(config, splits=[split])
-    preprocessor = TextPreprocessor.from_pretrained(root)
-    ds = preprocess_dataset(data, preprocessor, spec.preprocessed_columns)[split]
+    check_splits(config, [split])
+    ds = load_splits(config, TextPreprocessor.from_pretrained(root), [split])[split]
     texts, targets = _inputs(ds, meta.task)
     refs = list(ds["label"])
 
