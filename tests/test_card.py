@@ -263,6 +263,18 @@ def test_summarisation_card_with_examples_and_out_of_domain(tmp_path: Path) -> N
                 "domain": "in-domain",
                 "model": _rouge(0.3125),
                 "baseline": _rouge(0.2211),
+                "comparison": {
+                    "rougeL": {
+                        "metric": "rougeL",
+                        "difference": 0.9 * (0.3125 - 0.2211),
+                        "ci_low": 0.031,
+                        "ci_high": 0.132,
+                        "confidence": 0.95,
+                        "a_better": 1.0,
+                        "n_resamples": 1000,
+                        "seed": 0,
+                    }
+                },
                 "examples": [
                     {
                         "id": "snn-1",
@@ -288,6 +300,8 @@ def test_summarisation_card_with_examples_and_out_of_domain(tmp_path: Path) -> N
     validate_card(text, model_dir=model)
     card = ModelCard(text)
     assert card.data.license == "cc-by-nc-sa-4.0"  # SaudiNewsNet's licence carries over
+    assert "interval of the difference is +0.0310 to +0.1320" in text
+    assert "the model is ahead beyond the test set's sampling noise" in text
     assert card.data.base_model == "UBC-NLP/AraT5v2-base-1024"
     assert card.data.pipeline_tag == "summarization"
     assert "headline-generation" in card.data.tags

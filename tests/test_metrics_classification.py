@@ -11,6 +11,7 @@ import pytest
 from khabar.metrics import (
     classification_report,
     paired_bootstrap,
+    paired_bootstrap_mean,
     plot_confusion_matrix,
     plot_learning_curve,
 )
@@ -322,3 +323,31 @@ def test_paired_bootstrap_rejects_bad_input(kwargs: dict, match: str) -> None:
             3,
             **args,
         )
+
+
+def test_paired_bootstrap_mean_matches_resampling_rows() -> None:
+    rng = np.random.default_rng(4)
+    a = rng.random(250)
+    b = np.clip(a - 0.05 + 0.2 * rng.standard_normal(250), 0, 1)
+    out = paired_bootstrap_mean(a, b, metric="rouge1", n_resamples=2000)
+    assert out["metric"] == "rouge1"
+    assert out["difference"] == pytest.approx(a.mean() - b.mean(), abs=1e-12)
+    draws = np.random.default_rng(9).integers(0, a.size, (2000, a.size))
+    diffs = a[draws].mean(axis=1) - b[draws].mean(axis=1)
+    low, high = np.quantile(diffs, [0.025, 0.975])
+    assert out["ci_low"] == pytest.approx(low, abs=0.005)
+    assert out["ci_high"] == pytest.approx(high, abs=0.005)
+    assert out["ci_low"] > 0  # b is 0.05 lower on average, with 250 examples
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "match"),
+    [
+        ([0.1, 0.2], [0.1], "aligned"),
+        ([0.1, float("nan")], [0.1, 0.2], "finite"),
+        ([], [], "at least"),
+    ],
+)
+def test_paired_bootstrap_mean_rejects_bad_input(a: list, b: list, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        paired_bootstrap_mean(a, b)

@@ -134,6 +134,13 @@ def test_eval_results_hold_model_and_lead_baseline_rouge(tiny_summarizer_model: 
         assert set(test[side]) >= ROUGE_KEYS
         assert all(0.0 <= test[side][k] <= 1.0 for k in ROUGE_KEYS)
     assert test["baseline"]["rougeL"] > 0.05  # copying the lead overlaps real headlines
+    assert set(test["comparison"]) == {"rouge1", "rouge2", "rougeL"}
+    for rouge_type, comparison in test["comparison"].items():
+        assert comparison["metric"] == rouge_type
+        assert comparison["difference"] == pytest.approx(
+            test["model"][rouge_type] - test["baseline"][rouge_type], abs=1e-4
+        )  # the report's scores are rounded to 4 places
+        assert comparison["ci_low"] <= comparison["difference"] <= comparison["ci_high"]
     assert len(test["examples"]) == 5
     example = test["examples"][0]
     assert set(example) == {"id", "text", "reference", "prediction", "baseline"}
@@ -142,6 +149,7 @@ def test_eval_results_hold_model_and_lead_baseline_rouge(tiny_summarizer_model: 
     assert easc["domain"] == "out-of-domain" and easc["references_per_example"] == 5.0
     table = format_report(report)
     assert "lead-1 sentences" in table and "easc (ood)" in table
+    assert "95% paired-bootstrap intervals: rouge1" in table
 
 
 def test_data_summary_reports_truncation(tiny_summarizer_model: Path) -> None:

@@ -247,6 +247,8 @@ def summarization_results(info: ModelCardInfo) -> dict[str, Any]:
         if m_l is not None and b_l is not None:
             relation = "**below**" if m_l < b_l else "above"
             verdict = f"On `{main}` the model's ROUGE-L ({m_l:.4f}) is {relation} the baseline's ({b_l:.4f})."
+            comparison = as_mapping(as_mapping(entry.get("comparison")).get("rougeL"))
+            verdict += comparison_sentence(comparison, main)
     examples: list[dict[str, str]] = []
     for split, entry in sorted(info.splits.items(), key=lambda kv: kv[0] != main):
         taken = 0

@@ -25,9 +25,9 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from khabar._logging import get_logger
 from khabar.config import RunConfig
 from khabar.data import load_data, load_file, preprocess_dataset
-from khabar.metrics import classification_report
+from khabar.metrics import classification_report, paired_bootstrap
 from khabar.metrics.baselines import TFIDF_BASELINE_NAME, tfidf_logreg_baseline
-from khabar.metrics.classification import paired_bootstrap, stanceeval_f1
+from khabar.metrics.classification import stanceeval_f1
 from khabar.model_dir import ReadingSettings
 from khabar.reading.windows import classify_logits
 from khabar.tasks import get_task
@@ -154,7 +154,7 @@ def format_classification_report(report: Mapping[str, Any]) -> str:
 
 
 def format_comparison(comparison: Mapping[str, Any]) -> str:
-    """One line for a :func:`khabar.metrics.classification.paired_bootstrap` result."""
+    """One line for a :func:`khabar.metrics.paired_bootstrap` result."""
     share = 100 * comparison["confidence"]
     return (
         f"model - baseline macro-F1 {comparison['difference']:+.4f}, {share:.0f}% paired-bootstrap "

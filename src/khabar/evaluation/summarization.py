@@ -20,7 +20,7 @@ from khabar._logging import get_logger
 from khabar.config import RunConfig
 from khabar.data import load_data, load_file
 from khabar.errors import DataError
-from khabar.metrics import lead_baseline, rouge_scores
+from khabar.metrics import lead_baseline, paired_bootstrap_mean, rouge_scores
 from khabar.metrics.rouge import DEFAULT_ROUGE_TYPES, RougeTokenizer
 from khabar.model_dir import TRUNCATION_RULES, ReadingSettings
 from khabar.reading.seq2seq import generate_summaries, generation_settings, with_decoding
@@ -36,6 +36,9 @@ SEQ2SEQ_TRAINING_DEFAULTS: dict[str, Any] = {
     "per_device_eval_batch_size": 32,
 }
 """khabar's ``Seq2SeqTrainingArguments`` defaults on top of the classifiers' (config wins)."""
+
+COMPARED_ROUGE = ("rouge1", "rouge2", "rougeL")
+"""The ROUGE F1 types whose model-baseline difference gets a paired-bootstrap interval."""
 
 MULTI_REF: Literal["best", "mean"] = "best"
 """With several references (EASC: five), each example keeps its best-matching reference."""
@@ -125,15 +128,41 @@ def _references(ds: Dataset) -> list[list[str]]:
     return [list(refs) if refs else [ref] for refs, ref in zip(ds["summaries"], ds["summary"])]
 
 
-def _scores(
+def _per_example(
     predictions: Sequence[str], references: Sequence[Sequence[str]], tok: RougeTokenizer
-) -> dict[str, float]:
-    scores = rouge_scores(
-        predictions, references, rouge_types=ROUGE_METRICS, tokenizer=tok, multi_ref=MULTI_REF
+) -> dict[str, list[float]]:
+    return rouge_scores(  # type: ignore[no-any-return]
+        predictions,
+        references,
+        rouge_types=ROUGE_METRICS,
+        tokenizer=tok,
+        multi_ref=MULTI_REF,
+        return_per_example=True,
     )
-    out = {k: round(float(v), 4) for k, v in scores.items()}
+
+
+def _scores(
+    predictions: Sequence[str],
+    references: Sequence[Sequence[str]],
+    tok: RougeTokenizer,
+    per_example: Mapping[str, Sequence[float]] | None = None,
+) -> dict[str, float]:
+    """Corpus ROUGE (the mean of ``per_example`` when given) and the mean length in words."""
+    per_example = per_example or _per_example(predictions, references, tok)
+    out = {k: round(float(np.mean(v)) if len(v) else 0.0, 4) for k, v in per_example.items()}
     out["mean_words"] = round(float(np.mean([len(p.split()) for p in predictions] or [0])), 2)
     return out
+
+
+def compare_rouge(
+    model: Mapping[str, Sequence[float]], baseline: Mapping[str, Sequence[float]]
+) -> dict[str, dict[str, Any]]:
+    """Per ROUGE F1 type, the paired bootstrap of the model-baseline difference of the means."""
+    return {
+        rt: paired_bootstrap_mean(model[rt], baseline[rt], metric=rt)
+        for rt in COMPARED_ROUGE
+        if rt in model and rt in baseline
+    }
 
 
 def _clip(text: str, limit: int = EXAMPLE_CHARS) -> str:
@@ -193,12 +222,16 @@ def evaluate_summarizer(
             "n_total": len(full),
             "domain": domain,
             "references_per_example": round(float(np.mean([len(r) for r in references])), 2),
-            "model": _scores(predictions, references, tok),
         }
+        model_scores = _per_example(predictions, references, tok)
+        entry["model"] = _scores(predictions, references, tok, model_scores)
         lead: list[str] = []
         if settings.baseline:
             lead = lead_baseline(raw_texts, settings.lead_k, settings.lead_unit)
-            entry["baseline"] = _scores(lead, references, tok)
+            lead_scores = _per_example(lead, references, tok)
+            entry["baseline"] = _scores(lead, references, tok, lead_scores)
+            if len(ds):
+                entry["comparison"] = compare_rouge(model_scores, lead_scores)
         entry["examples"] = [
             {
                 "id": ds[i]["id"],
@@ -229,6 +262,18 @@ def format_summary_report(report: Mapping[str, Any]) -> str:
         base = cells(b) if b else f"{'-':>6} {'-':>6} {'-':>6}"
         tag = "" if entry.get("domain") == "in-domain" else " (ood)"
         lines.append(f"  {name + tag:<16} {entry['n']:>6}  {cells(m)}        {base}")
+        comparison = entry.get("comparison") or {}
+        if comparison:
+            parts = [
+                f"{rt} {100 * c['difference']:+.2f} [{100 * c['ci_low']:+.2f}, "
+                f"{100 * c['ci_high']:+.2f}]"
+                for rt, c in comparison.items()
+            ]
+            share = 100 * next(iter(comparison.values()))["confidence"]
+            lines.append(
+                f"  {'':<16} {'':>6}  model - baseline, {share:.0f}% paired-bootstrap intervals: "
+                + ", ".join(parts)
+            )
     return "\n".join(lines)
 
 

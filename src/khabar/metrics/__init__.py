@@ -9,7 +9,8 @@ is compared with.
 from __future__ import annotations
 
 from khabar.metrics.baselines import lead_baseline
-from khabar.metrics.classification import classification_report, paired_bootstrap
+from khabar.metrics.bootstrap import paired_bootstrap, paired_bootstrap_mean
+from khabar.metrics.classification import classification_report
 from khabar.metrics.plots import plot_confusion_matrix, plot_learning_curve
 from khabar.metrics.rouge import RougeTokenizer, Score, rouge_scores, score_pair
 
@@ -19,6 +20,7 @@ __all__ = [
     "classification_report",
     "lead_baseline",
     "paired_bootstrap",
+    "paired_bootstrap_mean",
     "plot_confusion_matrix",
     "plot_learning_curve",
     "rouge_scores",

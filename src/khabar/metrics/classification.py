@@ -18,7 +18,6 @@ __all__ = [
     "STANCEEVAL_LABELS",
     "classification_report",
     "default_label_names",
-    "paired_bootstrap",
     "stanceeval_f1",
 ]
 
@@ -167,100 +166,3 @@ def stanceeval_f1(
         f1 = f1_score(refs[rows], preds[rows], labels=ids, average=None, zero_division=0)
         per_target[target] = float(np.mean(f1))
     return {"mean": float(np.mean(list(per_target.values()))), "per_target": per_target}
-
-
-def paired_bootstrap(
-    predictions_a: Sequence[int] | np.ndarray,
-    predictions_b: Sequence[int] | np.ndarray,
-    references: Sequence[int] | np.ndarray,
-    n_labels: int,
-    *,
-    n_resamples: int = 1000,
-    confidence: float = 0.95,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """How sure the macro-F1 difference between two classifiers on one test set is.
-
-    The paired bootstrap (Koehn, EMNLP 2004; Berg-Kirkpatrick et al., EMNLP 2012): resample the
-    test examples with replacement ``n_resamples`` times, score both systems on each resample
-    (the same examples for both), and read the spread of the difference ``a - b``. It measures
-    the test set's sampling noise, not the training run's (another seed moves a fine-tuned model
-    too).
-
-    Args:
-        predictions_a: class ids predicted by system ``a`` (the model).
-        predictions_b: class ids predicted by system ``b`` (the baseline), aligned with ``a``.
-        references: gold class ids.
-        n_labels: the number of classes; macro-F1 averages over all of them, as
-            :func:`classification_report` does (0/0 is 0).
-        n_resamples: bootstrap resamples (1000 by default).
-        confidence: the central share of the resampled differences the interval holds.
-        seed: the resampling seed; one seed gives one answer.
-
-    Returns:
-        ``{"metric": "macro_f1", "difference": a - b on the whole set, "ci_low", "ci_high",
-        "confidence", "a_better": the share of resamples where a scores higher,
-        "n_resamples", "seed"}``.
-
-    Raises:
-        ValueError: on misaligned inputs, a class id out of range, ``n_resamples < 1`` or a
-            ``confidence`` outside (0, 1).
-    """
-    if n_labels < 1:
-        raise ValueError(f"n_labels must be >= 1, got {n_labels}")
-    if n_resamples < 1:
-        raise ValueError(f"n_resamples must be >= 1, got {n_resamples}")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
-    a = _as_label_array(predictions_a, "predictions_a", n_labels)
-    b = _as_label_array(predictions_b, "predictions_b", n_labels)
-    refs = _as_label_array(references, "references", n_labels)
-    if not (a.shape == b.shape == refs.shape):
-        raise ValueError(
-            f"got {a.size} and {b.size} predictions for {refs.size} references; "
-            "they must be aligned"
-        )
-    n = int(refs.size)
-    if n == 0:
-        raise ValueError("paired_bootstrap needs at least one example")
-
-    # every statistic macro-F1 needs is a sum over examples of a 0/1 indicator, so a resample is
-    # a vector of counts (how often each example was drawn) times the indicator matrices
-    classes = np.arange(n_labels)
-    gold = (refs[:, None] == classes).astype(np.float64)
-    indicators = []
-    for preds in (a, b):
-        predicted = (preds[:, None] == classes).astype(np.float64)
-        indicators.append(np.concatenate([gold * predicted, predicted + gold], axis=1))
-    stacked = np.concatenate(indicators, axis=1)  # (n, 4 * n_labels)
-
-    def macro_f1(sums: np.ndarray) -> np.ndarray:
-        tp, pred_plus_gold = sums[..., :n_labels], sums[..., n_labels:]
-        f1 = np.divide(2 * tp, pred_plus_gold, out=np.zeros_like(tp), where=pred_plus_gold > 0)
-        return f1.mean(axis=-1)  # type: ignore[no-any-return]
-
-    def difference(sums: np.ndarray) -> np.ndarray:
-        half = 2 * n_labels
-        return macro_f1(sums[..., :half]) - macro_f1(sums[..., half:])
-
-    rng = np.random.default_rng(seed)
-    diffs = []
-    chunk = max(1, 2_000_000 // n)  # bounds the (resamples, n) count matrix to ~16 MB
-    for start in range(0, n_resamples, chunk):
-        size = min(chunk, n_resamples - start)
-        rows = rng.integers(0, n, (size, n)) + n * np.arange(size)[:, None]
-        counts = np.bincount(rows.ravel(), minlength=size * n).reshape(size, n).astype(np.float64)
-        diffs.append(difference(counts @ stacked))
-    resampled = np.concatenate(diffs)
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(resampled, [tail, 1.0 - tail])
-    return {
-        "metric": "macro_f1",
-        "difference": float(difference(stacked.sum(axis=0))),
-        "ci_low": float(low),
-        "ci_high": float(high),
-        "confidence": confidence,
-        "a_better": float(np.mean(resampled > 0)),
-        "n_resamples": n_resamples,
-        "seed": seed,
-    }
