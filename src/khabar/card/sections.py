@@ -121,7 +121,7 @@ def _training_context(info: ModelCardInfo) -> dict[str, Any]:
             facts.append(
                 f"Training time: {duration(tr['train_runtime_s'])}"
                 + (
-                    f" (wall time recorded for the run: {duration(tr['wall_time_s'])})"
+                    f" (whole run, evaluation included: {duration(tr['wall_time_s'])})"
                     if as_number(tr.get("wall_time_s")) is not None
                     else ""
                 )

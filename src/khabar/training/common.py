@@ -383,6 +383,10 @@ class RunTimer:
         self.marks[name] = round(now - (self._last if self._last is not None else self.start), 2)
         self._last = now
 
+    def elapsed(self) -> float:
+        """Seconds since the run started, rounded as the phases are."""
+        return round(time.monotonic() - self.start, 2)
+
 
 def tokenizer_cache(output_dir: Path) -> Path:
     """Where a from-scratch run keeps the tokenizer it trained, for ``--resume``."""
@@ -466,7 +470,7 @@ def train_results(
     runtime = float(train_output_metrics.get("train_runtime", 0.0)) or 1e-9
     return {
         "train_runtime_s": round(runtime, 2),
-        "wall_time_s": round(time.monotonic() - timer.start, 2),
+        "wall_time_s": timer.elapsed(),
         "phases_s": dict(timer.marks),
         "train_samples": train_samples,
         "epochs": round(epochs_done, 3),
