@@ -383,9 +383,13 @@ class RunTimer:
         self.marks[name] = round(now - (self._last if self._last is not None else self.start), 2)
         self._last = now
 
-    def elapsed(self) -> float:
-        """Seconds since the run started, rounded as the phases are."""
-        return round(time.monotonic() - self.start, 2)
+    def report(self) -> dict[str, Any]:
+        """``wall_time_s`` (seconds since the run started, rounded as the phases are) and
+        ``phases_s`` (a copy of :attr:`marks`), as ``train_results.json`` records them."""
+        return {
+            "wall_time_s": round(time.monotonic() - self.start, 2),
+            "phases_s": dict(self.marks),
+        }
 
 
 def tokenizer_cache(output_dir: Path) -> Path:
@@ -470,8 +474,7 @@ def train_results(
     runtime = float(train_output_metrics.get("train_runtime", 0.0)) or 1e-9
     return {
         "train_runtime_s": round(runtime, 2),
-        "wall_time_s": timer.elapsed(),
-        "phases_s": dict(timer.marks),
+        **timer.report(),
         "train_samples": train_samples,
         "epochs": round(epochs_done, 3),
         "train_samples_per_second": round(train_samples * epochs_done / runtime, 2),

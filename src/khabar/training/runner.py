@@ -167,8 +167,7 @@ def run_training(
     report = hooks.evaluate(model, tokenizer, autocast=training_autocast(args))
     timer.mark("evaluation")
     # the whole run, evaluation included: what `time` on the command would show, less start-up
-    metrics["phases_s"] = dict(timer.marks)
-    metrics["wall_time_s"] = timer.elapsed()
+    metrics.update(timer.report())
     log_history = list(trainer.state.log_history)
     metric = args.metric_for_best_model or f"eval_{config.evaluation.metric}"
 
