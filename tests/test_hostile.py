@@ -508,7 +508,7 @@ def test_training_arguments_refusals_name_the_key(data_dir: Path, tmp_path: Path
     config.training.pop("load_best_model_at_end")
     args = build_training_arguments(config, tmp_path / "out")
     args.eval_strategy = "no"  # type: ignore[assignment]  # no dev split: evaluation is off
-    callbacks, _ = build_callbacks(config, (), args)
+    callbacks = build_callbacks(config, (), args).all
     assert not any(isinstance(c, EarlyStoppingCallback) for c in callbacks)
 
 

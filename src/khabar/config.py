@@ -213,8 +213,10 @@ class RunConfig:
     text: dict[str, Any] = field(default_factory=dict)
     """Preprocessing (:class:`khabar.text.TextPreprocessor` settings: ``clean``, ``normalizer``)."""
     training: dict[str, Any] = field(default_factory=dict)
-    """Passed through to ``TrainingArguments`` (checked against its parameters), plus
-    ``early_stopping_patience``."""
+    """Passed through to ``TrainingArguments`` (checked against its parameters), plus khabar's
+    own keys: ``early_stopping_patience``, ``max_train_minutes`` (a wall-time budget) and
+    ``average_weights_from_epoch`` (weight averaging from that epoch on, kept if better on dev;
+    see :mod:`khabar.training.averaging`)."""
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     output: OutputConfig = field(default_factory=OutputConfig)
@@ -267,10 +269,19 @@ def _training_argument_types(seq2seq: bool) -> dict[str, Any]:
     cls = Seq2SeqTrainingArguments if seq2seq else TrainingArguments
     hints = typing.get_type_hints(cls)
     found = {f.name: hints.get(f.name, f.type) for f in dataclasses.fields(cls) if f.init}
-    return {**found, "early_stopping_patience": int, "max_train_minutes": float}
+    return {
+        **found,
+        "early_stopping_patience": int,
+        "max_train_minutes": float,
+        "average_weights_from_epoch": float,
+    }
 
 
-KHABAR_TRAINING_KEYS = {"early_stopping_patience", "max_train_minutes"}
+KHABAR_TRAINING_KEYS = {
+    "early_stopping_patience",
+    "max_train_minutes",
+    "average_weights_from_epoch",
+}
 """Keys of ``training`` that khabar handles itself rather than passing to ``TrainingArguments``."""
 
 
@@ -440,9 +451,12 @@ def _check_training_values(config: RunConfig) -> None:
             problem = f"must be greater than 0, got {value!r}"
         if problem:
             raise ConfigError(problem, file=config.source_file, key=f"training.{key}")
-    if training.get("early_stopping_patience") and training.get("eval_strategy") == "no":
-        why = "needs evaluation during training: set training.eval_strategy to 'epoch' or 'steps'"
-        raise ConfigError(why, file=config.source_file, key="training.early_stopping_patience")
+    for key in ("early_stopping_patience", "average_weights_from_epoch"):
+        if training.get(key) and training.get("eval_strategy") == "no":
+            why = (
+                "needs evaluation during training: set training.eval_strategy to 'epoch' or 'steps'"
+            )
+            raise ConfigError(why, file=config.source_file, key=f"training.{key}")
 
 
 GenerationConfig = GenerationSettings

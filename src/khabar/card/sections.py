@@ -155,6 +155,17 @@ def _training_context(info: ModelCardInfo) -> dict[str, Any]:
                 "**Training was stopped early by its time budget** (`training.max_train_minutes`): "
                 "the model saw fewer epochs than configured."
             )
+        averaged = tr.get("weight_average")
+        if isinstance(averaged, dict) and as_number(averaged.get("average")) is not None:
+            kept = "the average" if averaged.get("kept") == "average" else "the checkpoint"
+            facts.append(
+                f"Weight averaging (`training.average_weights_from_epoch`, SWA): the mean of the "
+                f"weights over the last {fmt_int(averaged.get('steps_averaged'))} steps (from epoch "
+                f"{as_number(averaged.get('from_epoch')) or 0:g}) scored dev "
+                f"{averaged.get('metric', 'metric')} {fmt_number(averaged['average'])} against "
+                f"{fmt_number(averaged.get('checkpoint'))} for the checkpoint selected in "
+                f"training; {kept} is this model."
+            )
         versions = [f"{k} {tr[k]}" for k in ("khabar", "torch") if tr.get(k)]
         if versions:
             facts.append("Software: " + ", ".join(versions))

@@ -27,7 +27,7 @@ from transformers import (
 
 from khabar._logging import get_logger
 from khabar._version import __version__
-from khabar.config import RunConfig
+from khabar.config import KHABAR_TRAINING_KEYS, RunConfig
 from khabar.data import DataSummary
 from khabar.device import fast_bf16_autocast, resolve_device
 from khabar.errors import ConfigError, ModelDirError
@@ -52,6 +52,7 @@ from khabar.model_dir import (
     ModelMeta,
 )
 from khabar.text import TextPreprocessor
+from khabar.training.averaging import WeightAveraging
 
 logger = get_logger(__name__)
 
@@ -212,13 +213,7 @@ def build_training_arguments(
 ) -> TrainingArguments:
     """``TrainingArguments`` from khabar's defaults, then the config's ``training`` section."""
     values: dict[str, Any] = {**DEFAULT_TRAINING_ARGS, **(defaults or {})}
-    values.update(
-        {
-            k: v
-            for k, v in config.training.items()
-            if k not in ("early_stopping_patience", "max_train_minutes")
-        }
-    )
+    values.update({k: v for k, v in config.training.items() if k not in KHABAR_TRAINING_KEYS})
     values.setdefault("dataloader_pin_memory", torch.cuda.is_available())
     device = resolve_device("auto")
     values["bf16"] = _resolve_bf16(values.get("bf16", False), device, config)
@@ -325,12 +320,22 @@ class TimeBudgetCallback(TrainerCallback):
             control.should_save = False
 
 
+@dataclass
+class RunCallbacks:
+    """The callbacks of a run (:func:`build_callbacks`), with the two the runner asks after."""
+
+    all: list[TrainerCallback]
+    time_budget: TimeBudgetCallback | None = None
+    averaging: WeightAveraging | None = None
+
+
 def build_callbacks(
     config: RunConfig,
     extra: Sequence[TrainerCallback] = (),
     args: TrainingArguments | None = None,
-) -> tuple[list[TrainerCallback], TimeBudgetCallback | None]:
-    """The run's callbacks: the caller's, early stopping and the time budget from ``training``.
+) -> RunCallbacks:
+    """The run's callbacks: the caller's, early stopping, weight averaging and the time budget
+    from ``training``.
 
     Early stopping needs evaluation during training: with ``args`` whose evaluation is off (no
     dev split), it is left out with a warning."""
@@ -343,11 +348,15 @@ def build_callbacks(
         patience = None
     if patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=int(patience)))
+    start = config.training.get("average_weights_from_epoch")
+    averaging = WeightAveraging(float(start)) if start else None
+    if averaging:
+        callbacks.append(averaging)
     budget = config.training.get("max_train_minutes")
     time_cb = TimeBudgetCallback(float(budget)) if budget else None
     if time_cb:
         callbacks.append(time_cb)
-    return callbacks, time_cb
+    return RunCallbacks(callbacks, time_cb, averaging)
 
 
 def require_dev_for_evaluation(args: TrainingArguments, has_dev: bool) -> None:

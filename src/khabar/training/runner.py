@@ -43,6 +43,7 @@ from khabar.model_dir import (
 from khabar.modeling.factory import base_model_info, check_checkpoint
 from khabar.tasks import get_task
 from khabar.text import TextPreprocessor
+from khabar.training.averaging import keep_better_average
 from khabar.training.classification import ClassificationHooks
 from khabar.training.common import (
     RunTimer,
@@ -144,13 +145,19 @@ def run_training(
     require_dev_for_evaluation(args, "dev" in tokenized)
     timer.mark("tokenizing")
 
-    all_callbacks, time_cb = build_callbacks(config, callbacks, args)
-    trainer = hooks.build_trainer(TrainerParts(model, tokenizer, args, tokenized, all_callbacks))
+    run_callbacks = build_callbacks(config, callbacks, args)
+    trainer = hooks.build_trainer(
+        TrainerParts(model, tokenizer, args, tokenized, run_callbacks.all)
+    )
     # config, data and model are checked: only now may the earlier run's checkpoints go
     discard_earlier_checkpoints(out, resume=resume, overwrite=fresh)
     if cache_tokenizer and args.should_save:
         tokenizer.save_pretrained(tokenizer_cache(out))
-    metrics = train_and_measure(trainer, out, resume=resume, timer=timer, time_cb=time_cb)
+    metrics = train_and_measure(
+        trainer, out, resume=resume, timer=timer, time_cb=run_callbacks.time_budget
+    )
+    if run_callbacks.averaging is not None:
+        metrics["weight_average"] = keep_better_average(trainer, run_callbacks.averaging)
     if not trainer.is_world_process_zero():
         return TrainOutcome(out, metrics, {})
 
