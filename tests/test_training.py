@@ -7,12 +7,20 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    TrainerCallback,
+    pipeline,
+)
 
 from conftest import MODEL_DIR_FILES, tiny_classifier_config
 from khabar.config import config_from_dict
@@ -274,6 +282,71 @@ def test_time_budget_stop_evaluates_once(data_dir: Path, tmp_path: Path) -> None
     assert [entry["step"] for entry in evaluations] == [1]
 
 
+class _SlowSteps(TrainerCallback):
+    """Each step takes ``seconds`` longer (a slow machine); records the learning rate after it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.lrs: list[float] = []
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+        time.sleep(self.seconds)
+        self.lrs.append(float(kw["lr_scheduler"].get_last_lr()[0]))
+
+
+@pytest.mark.parametrize("to_budget", [False, True])
+def test_schedule_to_time_budget_decays_to_zero_at_the_stop(
+    data_dir: Path, tmp_path: Path, to_budget: bool
+) -> None:
+    """With ``schedule_to_time_budget`` the linear decay ends where the budget stops training;
+    without it, the budget cuts the schedule off with the learning rate still high."""
+    config = _config(
+        data_dir,
+        tmp_path / "sched",
+        training={
+            "num_train_epochs": 20,  # far more steps than the budget allows
+            "learning_rate": 1e-3,
+            "warmup_steps": 0,
+            "lr_scheduler_type": "linear",
+            "max_train_minutes": 0.05,  # 3 s: about 10 steps of 0.3 s
+            "schedule_to_time_budget": to_budget,
+        },
+        data={"max_samples": {"train": 64, "dev": 16, "test": 16}},
+    )
+    slow = _SlowSteps(0.3)
+    outcome = train(config, callbacks=[slow])
+    assert outcome.train_results["stopped_by_time_budget"]
+    assert outcome.train_results["scheduled_to_time_budget"] is to_budget
+    lrs = slow.lrs
+    assert 3 <= len(lrs) < 40 and all(b <= a for a, b in pairwise(lrs))
+    if to_budget:
+        assert lrs[-1] == 0.0  # ran out with the budget
+        assert lrs[len(lrs) // 2] < 0.8e-3  # decaying on time, far ahead of the step schedule
+        card = (outcome.output_dir / "README.md").read_text(encoding="utf-8")
+        assert "learning-rate schedule ran to the budget" in card
+    else:
+        assert lrs[-1] > 0.9e-3  # a step schedule of 20 epochs has barely begun to decay
+
+
+def test_schedule_to_time_budget_is_refused_without_a_budget(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError, match=r"training\.schedule_to_time_budget.*max_train_minutes"):
+        _config(data_dir, tmp_path / "x", training={"schedule_to_time_budget": True})
+    with pytest.raises(ConfigError, match=r"training\.schedule_to_time_budget.*plateau"):
+        _config(
+            data_dir,
+            tmp_path / "x",
+            training={
+                "schedule_to_time_budget": True,
+                "max_train_minutes": 5,
+                "lr_scheduler_type": "reduce_lr_on_plateau",
+            },
+        )
+    with pytest.raises(ConfigError, match=r"training\.schedule_to_time_budget"):
+        _config(data_dir, tmp_path / "x", training={"schedule_to_time_budget": "yes"})
+
+
 @pytest.mark.slow
 def test_resume_after_kill_matches_uninterrupted(data_dir: Path, tmp_path: Path) -> None:
     """A run killed after its first checkpoint and resumed ends where an uninterrupted one does."""
@@ -301,8 +374,6 @@ def test_resume_after_kill_matches_uninterrupted(data_dir: Path, tmp_path: Path)
     # nondeterministic, so kill the process as soon as checkpoint 1 exists)
     proc = subprocess.Popen([*khabar, "--output-dir", str(tmp_path / "resumed")])
     ckpt_dir = tmp_path / "resumed" / "checkpoints"
-    import time
-
     deadline = time.time() + 600
     while time.time() < deadline and not any(ckpt_dir.glob("checkpoint-*/trainer_state.json")):
         time.sleep(0.2)

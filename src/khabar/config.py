@@ -216,7 +216,9 @@ class RunConfig:
     """Passed through to ``TrainingArguments`` (checked against its parameters), plus khabar's
     own keys: ``early_stopping_patience``, ``max_train_minutes`` (a wall-time budget) and
     ``average_weights_from_epoch`` (weight averaging from that epoch on, kept if better on dev;
-    see :mod:`khabar.training.averaging`)."""
+    see :mod:`khabar.training.averaging`) and ``schedule_to_time_budget`` (the learning-rate
+    schedule ends where ``max_train_minutes`` does; see
+    :class:`khabar.training.common.TimeBudgetCallback`)."""
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     output: OutputConfig = field(default_factory=OutputConfig)
@@ -274,6 +276,7 @@ def _training_argument_types(seq2seq: bool) -> dict[str, Any]:
         "early_stopping_patience": int,
         "max_train_minutes": float,
         "average_weights_from_epoch": float,
+        "schedule_to_time_budget": bool,
     }
 
 
@@ -281,6 +284,7 @@ KHABAR_TRAINING_KEYS = {
     "early_stopping_patience",
     "max_train_minutes",
     "average_weights_from_epoch",
+    "schedule_to_time_budget",
 }
 """Keys of ``training`` that khabar handles itself rather than passing to ``TrainingArguments``."""
 
@@ -447,7 +451,12 @@ def _check_training_values(config: RunConfig) -> None:
         problem = _training_value_problem(value, types_[key]) if key in types_ else None
         if problem and key == "bf16":
             problem = f"use true, false or auto (bf16 autocast where it is fast), got {value!r}"
-        if problem is None and key in KHABAR_TRAINING_KEYS and value <= 0:
+        if (
+            problem is None
+            and key in KHABAR_TRAINING_KEYS
+            and type(value) is not bool
+            and value <= 0
+        ):
             problem = f"must be greater than 0, got {value!r}"
         if problem:
             raise ConfigError(problem, file=config.source_file, key=f"training.{key}")
@@ -457,6 +466,14 @@ def _check_training_values(config: RunConfig) -> None:
                 "needs evaluation during training: set training.eval_strategy to 'epoch' or 'steps'"
             )
             raise ConfigError(why, file=config.source_file, key=f"training.{key}")
+    if training.get("schedule_to_time_budget") and not training.get("max_train_minutes"):
+        why = "needs a time budget to schedule to: set training.max_train_minutes"
+        raise ConfigError(why, file=config.source_file, key="training.schedule_to_time_budget")
+    if training.get("schedule_to_time_budget") and (
+        training.get("lr_scheduler_type") == "reduce_lr_on_plateau"
+    ):
+        why = "reduce_lr_on_plateau follows the dev metric, not steps: it cannot run to a budget"
+        raise ConfigError(why, file=config.source_file, key="training.schedule_to_time_budget")
 
 
 GenerationConfig = GenerationSettings

@@ -150,7 +150,13 @@ def _training_context(info: ModelCardInfo) -> dict[str, Any]:
             mem.append(f"peak GPU memory {fmt_int(tr['peak_cuda_mb'])} MB")
         if mem:
             facts.append("Memory: " + ", ".join(mem))
-        if tr.get("stopped_by_time_budget"):
+        if tr.get("stopped_by_time_budget") and tr.get("scheduled_to_time_budget"):
+            facts.append(
+                "**Training was stopped by its time budget** (`training.max_train_minutes`) before "
+                "the configured epochs; the learning-rate schedule ran to the budget "
+                "(`training.schedule_to_time_budget`), so it ended decayed as planned."
+            )
+        elif tr.get("stopped_by_time_budget"):
             facts.append(
                 "**Training was stopped early by its time budget** (`training.max_train_minutes`): "
                 "the model saw fewer epochs than configured."

@@ -280,13 +280,42 @@ class TimeBudgetCallback(TrainerCallback):
     The stop ends the epoch too; the evaluation and save that ``eval_strategy: epoch`` would
     then run at the same step again are skipped (on a CPU one evaluation of a large dev split
     takes minutes).
+
+    With ``schedule=True`` (``training.schedule_to_time_budget``) the learning-rate schedule runs
+    to the budget as well: its progress is the larger of the steps done and the share of the
+    budget spent, so a linear decay reaches zero where the budget stops training, instead of
+    being cut off half way (Li, Yumer & Ramanan, "Budgeted Training", ICLR 2020: for a fixed
+    budget, a schedule that decays to zero at its end beats a longer one truncated). Where the
+    steps run out first, the schedule is the usual one.
     """
 
-    def __init__(self, minutes: float):
+    def __init__(self, minutes: float, *, schedule: bool = False):
         self.seconds = minutes * 60.0
+        self.schedule = schedule
         self.start = time.monotonic()
         self.stop_step: int | None = None
         """The step at which the budget stopped training (None: it did not)."""
+
+    def budget_step(self, max_steps: int) -> int:
+        """The step of a ``max_steps`` schedule that the time spent so far corresponds to."""
+        spent = (time.monotonic() - self.start) / self.seconds
+        return min(max_steps, math.ceil(max_steps * spent))
+
+    def _schedule_to_budget(self, scheduler: Any, max_steps: int) -> None:
+        """Make a ``LambdaLR`` (every ``transformers`` schedule with warmup is one) read the
+        later of its own step and :meth:`budget_step`."""
+        inner = getattr(scheduler, "scheduler", scheduler)  # accelerate wraps the scheduler
+        if not isinstance(inner, torch.optim.lr_scheduler.LambdaLR):
+            raise ConfigError(
+                f"the {type(inner).__name__} schedule cannot follow the time budget: use a "
+                "transformers schedule (linear, cosine, ...) or drop schedule_to_time_budget",
+                key="training.schedule_to_time_budget",
+            )
+
+        def to_budget(base: Callable[[int], float]) -> Callable[[int], float]:
+            return lambda step: base(max(step, self.budget_step(max_steps)))
+
+        inner.lr_lambdas = [to_budget(f) for f in inner.lr_lambdas]
 
     @property
     def stopped_early(self) -> bool:
@@ -296,6 +325,8 @@ class TimeBudgetCallback(TrainerCallback):
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any
     ) -> None:
         self.start = time.monotonic()
+        if self.schedule and kw.get("lr_scheduler") is not None:
+            self._schedule_to_budget(kw["lr_scheduler"], state.max_steps)
 
     def on_step_end(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kw: Any
@@ -353,7 +384,8 @@ def build_callbacks(
     if averaging:
         callbacks.append(averaging)
     budget = config.training.get("max_train_minutes")
-    time_cb = TimeBudgetCallback(float(budget)) if budget else None
+    schedule = bool(config.training.get("schedule_to_time_budget"))
+    time_cb = TimeBudgetCallback(float(budget), schedule=schedule) if budget else None
     if time_cb:
         callbacks.append(time_cb)
     return RunCallbacks(callbacks, time_cb, averaging)
@@ -465,6 +497,7 @@ def train_and_measure(
         timer=timer,
         world_size=world,
         stopped_by_time_budget=bool(time_cb and time_cb.stopped_early),
+        scheduled_to_time_budget=bool(time_cb and time_cb.schedule),
     )
 
 
@@ -478,6 +511,7 @@ def train_results(
     timer: RunTimer,
     world_size: int,
     stopped_by_time_budget: bool = False,
+    scheduled_to_time_budget: bool = False,
 ) -> dict[str, Any]:
     """The measured starting point for speed work, written as ``train_results.json``."""
     runtime = float(train_output_metrics.get("train_runtime", 0.0)) or 1e-9
@@ -492,6 +526,7 @@ def train_results(
         "world_size": world_size,
         "hardware": hardware,
         "stopped_by_time_budget": stopped_by_time_budget,
+        "scheduled_to_time_budget": scheduled_to_time_budget,
         **peak_memory_mb(),
         "torch": torch.__version__,
         "khabar": __version__,
