@@ -304,7 +304,7 @@ def test_schedule_to_time_budget_decays_to_zero_at_the_stop(
         data_dir,
         tmp_path / "sched",
         training={
-            "num_train_epochs": 20,  # far more steps than the budget allows
+            "num_train_epochs": 200,  # far more steps than the budget allows
             "learning_rate": 1e-3,
             "warmup_steps": 0,
             "lr_scheduler_type": "linear",
@@ -320,12 +320,13 @@ def test_schedule_to_time_budget_decays_to_zero_at_the_stop(
     lrs = slow.lrs
     assert 3 <= len(lrs) < 40 and all(b <= a for a, b in pairwise(lrs))
     if to_budget:
-        assert lrs[-1] == 0.0  # ran out with the budget
+        # ran out with the budget: the last step began less than a step's time (0.3 of 3 s) before it
+        assert lrs[-1] < 0.2e-3
         assert lrs[len(lrs) // 2] < 0.8e-3  # decaying on time, far ahead of the step schedule
         card = (outcome.output_dir / "README.md").read_text(encoding="utf-8")
         assert "learning-rate schedule ran to the budget" in card
     else:
-        assert lrs[-1] > 0.9e-3  # a step schedule of 20 epochs has barely begun to decay
+        assert lrs[-1] > 0.9e-3  # a step schedule of 200 epochs has barely begun to decay
 
 
 def test_schedule_to_time_budget_is_refused_without_a_budget(
