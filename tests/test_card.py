@@ -516,3 +516,37 @@ def test_write_model_card_never_loses_a_model(
     text = write_model_card(model).read_text(encoding="utf-8")
     assert "could not be rendered (RuntimeError: template bug)" in text
     assert ModelCard(text).data.language == "ar"
+
+
+def test_card_states_the_model_settings_that_shaped_training_and_reading(tmp_path: Path) -> None:
+    labels = ["politics", "sport"]
+    scores = {"accuracy": 0.8, "macro_f1": 0.7, "weighted_f1": 0.75, "labels": labels}
+    model = make_model_dir(
+        tmp_path / "topic",
+        task="topic",
+        labels=labels,
+        run_config={
+            "model": {
+                "max_length": 128,
+                "truncation": "head",
+                "train_windows": 1,
+                "freeze_embeddings": True,
+                "freeze_layers": 6,
+                "config_overrides": {"attention_probs_dropout_prob": 0.0},
+            },
+            "training": {"learning_rate": 1e-4},
+        },
+        eval_results={
+            "task": "topic",
+            "labels": labels,
+            "windowing": {"max_length": 128, "stride": 32, "max_windows": 4, "lead_weight": 0.5},
+            "splits": {"test": {"n": 10, "domain": "in-domain", "model": scores}},
+        },
+    )
+    text = render_model_card(model)
+    assert "| `model.freeze_embeddings` | true |" in text
+    assert "| `model.freeze_layers` | 6 |" in text
+    assert '| `model.config_overrides` | {"attention_probs_dropout_prob": 0.0} |' in text
+    assert "`model.train_windows`" not in text  # the default is not listed
+    assert "combined as 0.5 x the first window's logits + 0.5 x the mean" in text
+    assert "logits are averaged" not in text

@@ -80,3 +80,50 @@ def test_evaluate_rejects_unknown_labels(model_copy: Path, tmp_path: Path) -> No
     ood.write_text('{"id": "w", "text": "أمطار غزيرة غدا", "label": "weather"}\n', encoding="utf-8")
     with pytest.raises(DataError, match=r"weather\.jsonl field 'label'.*\['weather'\]"):
         evaluate_model_dir(model_copy, files=[str(ood)], baseline=False, output=tmp_path / "r.json")
+
+
+def test_evaluation_with_other_settings_leaves_the_card_alone(model_copy: Path) -> None:
+    """A report scored with overridden windows describes a model that was not saved: it is
+    returned, not merged into eval_results.json or the card."""
+    results, card = model_copy / "eval_results.json", model_copy / "README.md"
+    before = (results.read_bytes(), card.read_bytes())
+    report = evaluate_model_dir(
+        model_copy, splits=["dev"], baseline=False, reading={"max_windows": 1}
+    )
+    assert report["windowing"]["max_windows"] == 1
+    assert set(report["splits"]) == {"dev"}
+    assert (results.read_bytes(), card.read_bytes()) == before
+
+
+def test_evaluation_returns_only_what_it_scored(model_copy: Path) -> None:
+    saved = json.loads((model_copy / "eval_results.json").read_text())
+    assert "test" in saved["splits"]
+    report = evaluate_model_dir(model_copy, splits=["dev"], baseline=False)
+    assert set(report["splits"]) == {"dev"}
+    merged = json.loads((model_copy / "eval_results.json").read_text())
+    assert {"dev", "test"} <= set(merged["splits"])
+
+
+def test_a_file_path_from_the_current_directory_wins_over_the_data_directory(
+    model_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "mine").mkdir()
+    ood = tmp_path / "mine" / "ood.jsonl"
+    ood.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in OOD_ROWS), encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    report = evaluate_model_dir(
+        model_copy,
+        files=["mine=mine/ood.jsonl"],
+        baseline=False,
+        output=tmp_path / "r.json",
+    )
+    assert report["splits"]["mine"]["n"] == 4
+    with pytest.raises(DataError, match=r"--data-dir.*KHABAR_DATA_DIR"):
+        evaluate_model_dir(
+            model_copy,
+            files=["gone=mine/missing.jsonl"],
+            baseline=False,
+            output=tmp_path / "x.json",
+        )

@@ -18,6 +18,7 @@ from khabar.card.gather import (
     as_number,
 )
 from khabar.card.metadata import eval_dataset
+from khabar.model_dir import ReadingSettings
 
 logger = get_logger(__name__)
 
@@ -190,11 +191,13 @@ def classification_results(info: ModelCardInfo) -> dict[str, Any]:
     method = None
     if windowing:
         max_windows = windowing.get("max_windows")
+        lead = as_number(windowing.get("lead_weight")) or 0.0
+        combined = ReadingSettings(lead_weight=float(lead)).describe_aggregation()
         method = (
             f"Texts were scored whole, read as windows of {fmt_int(windowing.get('max_length'))} "
             f"tokens (stride {fmt_int(windowing.get('stride'))}, "
             + ("all windows" if max_windows == 0 else f"at most {fmt_int(max_windows)} windows")
-            + ") whose logits are averaged."
+            + f"), combined as {combined}."
         )
     return {
         "rows": rows,

@@ -94,6 +94,19 @@ def _data_context(info: ModelCardInfo) -> dict[str, Any]:
     return {"rows": rows, "notes": notes, "length_limit": length_limit}
 
 
+MODEL_TRAINING_KEYS: dict[str, Any] = {
+    "max_length": None,
+    "truncation": None,
+    "train_windows": 1,
+    "class_weights": None,
+    "freeze_embeddings": False,
+    "freeze_layers": 0,
+    "config_overrides": {},
+}
+"""``model.*`` settings of the run config that shape training, with the value that means "not
+set"; the card's hyper-parameter table lists the ones a run set."""
+
+
 def _training_context(info: ModelCardInfo) -> dict[str, Any]:
     training = as_mapping(info.run_config.get("training"))
     model_cfg = as_mapping(info.run_config.get("model"))
@@ -104,10 +117,18 @@ def _training_context(info: ModelCardInfo) -> dict[str, Any]:
     for key in ("seed",):
         if key in info.run_config:
             hparams.append({"name": key, "value": cell(info.run_config[key])})
-    if model_cfg.get("class_weights") is not None:
-        hparams.append(
-            {"name": "class_weights", "value": cell(json.dumps(model_cfg["class_weights"]))}
-        )
+    # the model settings that change what training does (defaults are left out)
+    for key, default in MODEL_TRAINING_KEYS.items():
+        value = model_cfg.get(key, default)
+        if value is not None and value != default:
+            hparams.append(
+                {
+                    "name": cell(f"model.{key}"),
+                    "value": cell(
+                        json.dumps(value) if isinstance(value, dict | list | bool) else value
+                    ),
+                }
+            )
     tr = info.train_results
     facts: list[str] = []
     if tr:

@@ -27,7 +27,9 @@ def iter_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | DataE
     path = Path(path)
     if not path.is_file():
         raise DataError(
-            "file not found (check data.dir / KHABAR_DATA_DIR and data.files)", file=path
+            "file not found (relative data paths are read from the data directory: "
+            "--data-dir, $KHABAR_DATA_DIR or data.dir; check it and data.files)",
+            file=path,
         )
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson")):

@@ -75,11 +75,18 @@ def merge_eval_results(model_dir: Path, report: Mapping[str, Any]) -> dict[str, 
 
 
 def parse_file_arg(spec: str) -> tuple[str, str]:
-    """``NAME=PATH`` → (NAME, PATH); a bare path is named after its file (``ood.jsonl`` → ood)."""
+    """``NAME=PATH`` → (NAME, PATH); a bare path is named after its file (``ood.jsonl`` → ood).
+
+    A relative PATH that exists from the current directory is read from there (made absolute);
+    any other relative PATH is read from the data directory, as the config's data files are.
+    """
     if "=" in spec and not Path(spec).exists():
         name, path = spec.split("=", 1)
-        return name, path
-    return Path(spec).name.split(".")[0], spec
+    else:
+        name, path = Path(spec).name.split(".")[0], spec
+    if Path(path).exists():
+        path = str(Path(path).resolve())
+    return name, path
 
 
 def evaluate_model_dir(
@@ -100,7 +107,10 @@ def evaluate_model_dir(
 
     Default: the ``test`` split (or only the files, when given). The report is merged into the
     model's ``eval_results.json`` (plots and card refreshed) unless ``output`` names another
-    file. Summarisers score at most ``evaluation.max_samples`` articles per set
+    file, or unless ``generation`` or ``reading`` overrides the saved settings: such a report
+    describes settings the model does not have, so it is returned (and written to ``output``
+    when given) but never merged into the card's results. Returns the report of this
+    evaluation (the splits and files scored now). Summarisers score at most ``evaluation.max_samples`` articles per set
     (``max_samples`` overrides). ``generation`` overrides a summariser's saved decoding
     settings (``{"num_beams": 1}``) for this evaluation; the report records the ones used.
     ``reading`` overrides a classifier's saved window settings (``{"max_windows": 8}``; keys
@@ -171,6 +181,15 @@ def evaluate_model_dir(
     if output:
         write_json_atomic(output, report)
         return report
+    if generation or reading:
+        logger.warning(
+            "scored with %s settings other than the model's own: the report is not merged into "
+            "%s (keep it with --output FILE; save a reading with scripts/choose_reading.py "
+            "--write)",
+            "decoding" if generation else "window",
+            root / EVAL_RESULTS_FILE,
+        )
+        return report
     merged = merge_eval_results(root, report)
     if not spec.is_seq2seq:
         last = "test" if "test" in merged["splits"] else next(iter(report["splits"]), None)
@@ -182,7 +201,7 @@ def evaluate_model_dir(
                 title=f"{meta.task} — {last}",
             )
     write_model_card(root)
-    return merged
+    return report
 
 
 def format_report(report: Mapping[str, Any]) -> str:
