@@ -97,6 +97,44 @@ def test_analyze_a_scraped_page_with_every_model(
     assert isinstance(record["summary"]["text"], str)
 
 
+def test_analyze_reads_windows_as_told(
+    capsys: pytest.CaptureFixture[str], tiny_topic_model: Path, tmp_path: Path
+) -> None:
+    """--lead-weight and --max-windows reach the classifier: the command line gives the Python
+    predictor's scores for the same settings."""
+    from khabar import TopicClassifier
+
+    # an economy lead, then sport: the lead weight changes the scores
+    article = " ".join(
+        [ARTICLE] * 3 + ["وفاز الفريق بالمباراة النهائية في الملعب أمام الجماهير"] * 60
+    )
+    page = tmp_path / "article.txt"
+    page.write_text(article, encoding="utf-8")
+    scores = []
+    for weight in ("0", "1"):
+        code, out, err = _run(
+            capsys,
+            "analyze",
+            "--model",
+            str(tiny_topic_model),
+            str(page),
+            "--lead-weight",
+            weight,
+            "--max-windows",
+            "4",
+        )
+        assert code == 0, err
+        (record,) = [json.loads(line) for line in out.splitlines()]
+        expected = TopicClassifier.from_pretrained(
+            tiny_topic_model, lead_weight=float(weight), max_windows=4
+        ).predict(article)
+        assert record["topic"]["label"] == expected.label
+        assert record["topic"]["score"] == pytest.approx(expected.score, abs=1e-5)
+        assert record["topic"]["n_windows"] == expected.n_windows > 1
+        scores.append(record["topic"]["scores"])
+    assert scores[0] != scores[1]
+
+
 def test_analyze_jsonl_from_stdin_with_bad_lines(
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,

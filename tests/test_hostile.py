@@ -526,6 +526,8 @@ def test_training_arguments_refusals_name_the_key(data_dir: Path, tmp_path: Path
         ["--stride", "-1"],
         ["--top-k", "0"],
         ["--max-new-tokens", "zero"],
+        ["--lead-weight", "1.5"],
+        ["--lead-weight", "half"],
     ],
 )
 def test_runtime_options_are_checked_at_the_command_line(

@@ -41,6 +41,17 @@ def int_at_least(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def share(text: str) -> float:
+    """An argparse ``type=``: a number from 0 to 1 (else a clean usage error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
 def _add_runtime_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("runtime")
     g.add_argument("--device", default="auto", help="auto (cuda, mps, cpu), cpu, cuda, cuda:N, mps")
@@ -74,6 +85,12 @@ def _add_runtime_options(p: argparse.ArgumentParser) -> None:
         help="windows read per text at most, 0 = all (default: the model's)",
     )
     g.add_argument(
+        "--lead-weight",
+        type=share,
+        help="share of the first window (headline and lead) in a text's score, the rest the mean "
+        "of all windows (default: the model's)",
+    )
+    g.add_argument(
         "--clean", action="store_true", help="inputs are scraped pages: main article only"
     )
     g.add_argument(
@@ -104,6 +121,7 @@ def _load_kwargs(args: argparse.Namespace, device: Any = None) -> dict[str, Any]
         "max_length": args.max_length,
         "stride": args.stride,
         "max_windows": args.max_windows,
+        "lead_weight": args.lead_weight,
     }
 
 
