@@ -11,11 +11,24 @@ _LAZY = {
     "StanceDetector": "khabar.inference",
     "Summarizer": "khabar.inference",
     "NewsAnalyzer": "khabar.inference",
+    "ClassificationResult": "khabar.inference",
+    "StanceResult": "khabar.inference",
+    "SummaryResult": "khabar.inference",
+    "Analysis": "khabar.inference",
 }
 """Public classes imported on first use (PEP 562), so that ``import khabar`` stays light."""
 
 if TYPE_CHECKING:
-    from khabar.inference import NewsAnalyzer, StanceDetector, Summarizer, TopicClassifier
+    from khabar.inference import (
+        Analysis,
+        ClassificationResult,
+        NewsAnalyzer,
+        StanceDetector,
+        StanceResult,
+        Summarizer,
+        SummaryResult,
+        TopicClassifier,
+    )
 
 
 def __getattr__(name: str) -> Any:
@@ -32,4 +45,14 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_LAZY])
 
 
-__all__ = ["NewsAnalyzer", "StanceDetector", "Summarizer", "TopicClassifier", "__version__"]
+__all__ = [
+    "Analysis",
+    "ClassificationResult",
+    "NewsAnalyzer",
+    "StanceDetector",
+    "StanceResult",
+    "Summarizer",
+    "SummaryResult",
+    "TopicClassifier",
+    "__version__",
+]
