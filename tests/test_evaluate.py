@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from khabar.cli import main
-from khabar.errors import DataError
+from khabar.errors import DataError, ModelDirError, OptionError
 from khabar.evaluation import evaluate_model_dir
 
 OOD_ROWS = [
@@ -127,3 +127,27 @@ def test_a_file_path_from_the_current_directory_wins_over_the_data_directory(
             baseline=False,
             output=tmp_path / "x.json",
         )
+
+
+def test_no_baseline_never_drops_a_saved_one(model_copy: Path) -> None:
+    results = model_copy / "eval_results.json"
+    evaluate_model_dir(model_copy, splits=["test"])  # scores the baseline beside the model
+    before = results.read_bytes()
+    assert "baseline" in json.loads(before)["splits"]["test"]
+    with pytest.raises(OptionError, match=r"--no-baseline would drop the baseline saved for test"):
+        evaluate_model_dir(model_copy, splits=["test"], baseline=False)
+    assert results.read_bytes() == before
+
+
+def test_output_never_replaces_a_file_that_is_not_a_report(model_copy: Path) -> None:
+    config = model_copy / "config.json"
+    before = config.read_bytes()
+    with pytest.raises(OptionError, match=r"exists and is not an evaluation report"):
+        evaluate_model_dir(model_copy, splits=["dev"], baseline=False, output=config)
+    assert config.read_bytes() == before
+
+
+def test_a_damaged_eval_results_file_is_named_before_evaluating(model_copy: Path) -> None:
+    (model_copy / "eval_results.json").write_text('{"splits": {"test": ', encoding="utf-8")
+    with pytest.raises(ModelDirError, match=r"eval_results\.json cannot be read.*--output"):
+        evaluate_model_dir(model_copy, splits=["dev"], baseline=False)

@@ -7,6 +7,7 @@ model dir ─► checks ─► its config and preprocessing ─► splits / file
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from khabar._logging import get_logger
 from khabar.card import write_model_card
 from khabar.config import RunConfig, load_config
 from khabar.device import resolve_precision
-from khabar.errors import ConfigError, DataError
+from khabar.errors import ConfigError, DataError, ModelDirError, OptionError
 from khabar.evaluation.classification import (
     evaluate_saved_classifier,
     format_classification_report,
@@ -63,12 +64,39 @@ def check_splits(config: RunConfig, splits: Sequence[str], *, hint: str = "") ->
         )
 
 
+def saved_eval_results(model_dir: Path) -> dict[str, Any]:
+    """The model's ``eval_results.json`` (empty when there is none).
+
+    Raises:
+        ModelDirError: the file is there but is not a JSON report (read before evaluating, so
+            a damaged file costs no evaluation).
+    """
+    path = model_dir / EVAL_RESULTS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        existing = read_json(path)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ModelDirError(
+            f"{path} cannot be read ({err}); move it aside (the next evaluation writes a new "
+            "one) or pass --output FILE"
+        ) from None
+    if not isinstance(existing, dict) or not isinstance(existing.get("splits", {}), dict):
+        raise ModelDirError(
+            f"{path} is not an evaluation report (an object with 'splits'); move it aside or "
+            "pass --output FILE"
+        )
+    return existing
+
+
 def merge_eval_results(model_dir: Path, report: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``report`` into the model's ``eval_results.json`` (new splits replace old ones of
     the same name, the others stay) and return the merged report."""
     path = model_dir / EVAL_RESULTS_FILE
-    existing = read_json(path) if path.is_file() else {}
+    existing = saved_eval_results(model_dir)
     merged = {**existing, **{k: v for k, v in report.items() if k != "splits"}}
+    if merged.get("baseline") is None and existing.get("baseline") is not None:
+        merged["baseline"] = existing["baseline"]  # splits kept from before still carry it
     merged["splits"] = {**existing.get("splits", {}), **report["splits"]}
     write_json_atomic(path, merged)
     return merged
@@ -119,7 +147,7 @@ def evaluate_model_dir(
     same machine ``khabar evaluate`` and a predictor of the same ``dtype`` give the same labels.
     """
     if output:
-        check_writable_file(output, option="--output")  # before the model loads
+        _check_report_path(output)  # before the model loads
     root = check_model_dir(model_dir)
     meta = ModelMeta.load(root)
     spec = get_task(meta.task)
@@ -145,6 +173,19 @@ def evaluate_model_dir(
     if reading:
         settings.validate(prefix="reading.")
     named_files = dict(map(parse_file_arg, files or []))
+    if not output and not (generation or reading):
+        saved = saved_eval_results(root)  # a damaged file is named before the evaluation runs
+        kept = [
+            name
+            for name in [*wanted, *named_files]
+            if not baseline and "baseline" in saved.get("splits", {}).get(name, {})
+        ]
+        if kept:
+            raise OptionError(
+                f"--no-baseline would drop the baseline saved for {', '.join(kept)} in "
+                f"{root / EVAL_RESULTS_FILE}; keep the baseline on, or write this report "
+                "elsewhere with --output FILE"
+            )
     import torch
 
     precision = resolve_precision(dtype, torch.device("cpu"))
@@ -202,6 +243,24 @@ def evaluate_model_dir(
             )
     write_model_card(root)
     return report
+
+
+def _check_report_path(output: str | Path) -> None:
+    """``--output`` may replace an earlier evaluation report (said in the log), never another
+    file: ``--output config.json`` inside a model directory would break the model."""
+    path = check_writable_file(output, option="--output")
+    if not path.exists():
+        return
+    try:
+        earlier = read_json(path)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        earlier = None
+    if not (isinstance(earlier, dict) and "splits" in earlier and "task" in earlier):
+        raise OptionError(
+            f"--output '{path}' exists and is not an evaluation report; choose a new file "
+            "(nothing was written)"
+        )
+    logger.info("replacing the earlier evaluation report in %s", path)
 
 
 def format_report(report: Mapping[str, Any]) -> str:
