@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -662,3 +663,40 @@ def test_pretty_output_shows_control_characters_escaped(
     code, out, _ = _run(capsys, "analyze", "--model", tiny_topic_model, corpus, "--pretty")
     assert code == 0 and "\x1b" not in out and "\u202e" not in out
     assert "id \\x1b[2J\\x1b[31mred\\u202e" in out
+
+
+# ------------------------------------------------------------------ damaged model directories
+
+
+def _damage(model: Path, how: str) -> None:
+    if how == "truncated weights":
+        weights = model / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[:1000])
+    elif how == "broken khabar_config.json":
+        (model / META_FILE).write_text("", encoding="utf-8")
+    else:
+        (model / how.removeprefix("no ")).unlink()
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("truncated weights", r"weights in .* are truncated or corrupt"),
+        ("broken khabar_config.json", r"khabar_config\.json cannot be read"),
+        ("no tokenizer_config.json", r"has no tokenizer_config\.json"),
+        ("no tokenizer.json", r"has no tokenizer vocabulary"),
+    ],
+)
+def test_a_damaged_model_directory_is_named(
+    how: str,
+    message: str,
+    tiny_topic_model: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(tiny_topic_model, model, ignore=shutil.ignore_patterns("checkpoints"))
+    _damage(model, how)
+    code, _, err = _run(capsys, "analyze", "--model", str(model), "-")
+    assert code == 2 and "khabar: error:" in err and "unexpected" not in err, err
+    assert re.search(message, err), err

@@ -8,6 +8,7 @@ the data summary, training and evaluation results, plots and a ``README.md`` mod
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -225,7 +226,12 @@ class ModelMeta(ReadsSettings):
         path = Path(directory) / META_FILE
         if not path.is_file():
             raise ModelDirError(f"{directory}: no {META_FILE}; not a khabar model directory")
-        data = read_json(path)
+        try:
+            data = read_json(path)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ModelDirError(
+                f"{path} cannot be read ({err}); the directory is damaged: copy it again"
+            ) from None
         if not isinstance(data, dict) or "task" not in data:
             raise ModelDirError(f"{path}: not a khabar model description (no 'task')")
         return cls.from_dict(data)

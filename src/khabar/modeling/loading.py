@@ -18,9 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from safetensors import SafetensorError
+
 from khabar._logging import get_logger
 from khabar.errors import ConfigError, ModelDirError
-from khabar.model_dir import META_FILE, check_model_dir
+from khabar.model_dir import META_FILE, TOKENIZER_VOCAB_FILES, check_model_dir
 
 logger = get_logger(__name__)
 
@@ -130,6 +132,10 @@ def load_model(
                 loaded = auto_class.from_pretrained(root, **kwargs)
         except (OSError, ValueError) as err:
             raise ModelDirError(f"cannot load the model in '{root}': {err}") from err
+        except SafetensorError as err:
+            raise ModelDirError(
+                f"the weights in '{root}' are truncated or corrupt ({err}); copy them again"
+            ) from None
     if not report_new:
         return loaded
     model, info = loaded
@@ -206,9 +212,26 @@ def save_tokenizer(tokenizer: Any, directory: str | Path) -> None:
 
 
 def load_tokenizer(root: str | Path, **kwargs: Any) -> Any:
-    """The tokenizer saved in ``root`` (no remote code)."""
+    """The tokenizer saved in ``root`` (no remote code).
+
+    Raises:
+        ModelDirError: a local directory lacks its tokenizer files (an incomplete copy), or
+            they cannot be loaded.
+    """
     from transformers import AutoTokenizer
 
+    local = Path(root)
+    if local.is_dir():
+        if not any((local / name).is_file() for name in TOKENIZER_VOCAB_FILES):
+            raise ModelDirError(
+                f"'{local}' has no tokenizer vocabulary (one of {', '.join(TOKENIZER_VOCAB_FILES)}); "
+                "the directory is incomplete: copy it again"
+            )
+        if not (local / "tokenizer_config.json").is_file():
+            raise ModelDirError(
+                f"'{local}' has no tokenizer_config.json (the tokenizer's special tokens and "
+                "settings); the directory is incomplete: copy it again"
+            )
     try:
         return AutoTokenizer.from_pretrained(root, **kwargs, trust_remote_code=False)
     except (OSError, ValueError) as err:
