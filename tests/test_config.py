@@ -142,3 +142,32 @@ def test_config_check_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["config", "check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "topik" in err and "did you mean 'topic'" in err
+
+
+@pytest.mark.parametrize(
+    ("override", "pattern"),
+    [
+        ("evaluation.metric=bleu", r"evaluation\.metric.*'bleu' is not a topic metric"),
+        ("evaluation.metric=rougeL", r"evaluation\.metric.*'rougeL' is not a topic metric"),
+        ("evaluation.splits=[dev,tst]", r"evaluation\.splits.*'tst' is not a split name"),
+        ("evaluation.batch_size=0", r"evaluation\.batch_size.*at least 1"),
+        ("training.per_device_train_batch_size=0", r"per_device_train_batch_size.*greater than 0"),
+        ("training.gradient_accumulation_steps=0", r"gradient_accumulation_steps.*greater than 0"),
+    ],
+)
+def test_values_that_would_fail_late_are_refused_at_load(
+    tmp_path: Path, override: str, pattern: str
+) -> None:
+    with pytest.raises(ConfigError, match=pattern):
+        load_config(write(tmp_path, MINIMAL), [override])
+
+
+def test_a_summariser_keeps_its_rouge_metric(tmp_path: Path) -> None:
+    text = MINIMAL.replace("task: topic", "task: summarization").replace(
+        "  scratch: {layers: 1, hidden: 64, heads: 2}", "  scratch: {}"
+    )
+    assert load_config(write(tmp_path, text), ["evaluation.metric=rouge2"]).evaluation.metric == (
+        "rouge2"
+    )
+    with pytest.raises(ConfigError, match=r"'accuracy' is not a summarization metric"):
+        load_config(write(tmp_path, text), ["evaluation.metric=accuracy"])

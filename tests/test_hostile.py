@@ -153,6 +153,25 @@ def test_overwrite_keeps_the_old_checkpoints_until_config_and_data_are_checked(
     assert json.loads((old / "train_results.json").read_text())["train_samples"] == 48
 
 
+def test_a_run_that_failed_before_its_first_checkpoint_is_started_again(
+    tiny_topic_model: Path, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run that failed after training its tokenizer but before a checkpoint leaves only
+    ``checkpoints/tokenizer``: nothing to resume, so the fixed rerun starts afresh (it was
+    refused as 'checkpoints of an earlier run')."""
+    out = tmp_path / "out"
+    (out / "checkpoints").mkdir(parents=True)
+    shutil.copytree(
+        tiny_topic_model / "checkpoints" / "tokenizer", out / "checkpoints" / "tokenizer"
+    )
+    small = {"max_samples": {"train": 48, "dev": 16, "test": 16}}
+    config = _config_file(tmp_path, data_dir, out, data=small, training={"max_steps": 2})
+    code, _, err = _run(capsys, "train", config)
+    assert code == 0, err
+    assert (out / META_FILE).is_file()
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-2", "tokenizer"]
+
+
 def test_a_killed_save_leaves_nothing_behind_for_long(tmp_path: Path) -> None:
     target = tmp_path / "model"
     target.mkdir()

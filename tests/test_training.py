@@ -145,7 +145,7 @@ def _config(data_dir: Path, out: Path, **overrides: object) -> object:
 
 
 def test_overwrite_starts_afresh_and_resume_keeps_checkpoints(tmp_path: Path) -> None:
-    from khabar.training.common import discard_earlier_checkpoints, prepare_output_dir
+    from khabar.training.output_dir import discard_earlier_checkpoints, prepare_output_dir
 
     stale = tmp_path / "checkpoints" / "tokenizer"
     stale.mkdir(parents=True)
@@ -463,3 +463,33 @@ def test_fine_tunes_a_local_checkpoint_with_new_labels(
     assert json.loads((outcome.output_dir / "khabar_config.json").read_text())["base_model"] == str(
         tiny_topic_model
     )
+
+
+@pytest.mark.parametrize(
+    ("setting", "package", "key"),
+    [
+        ({"optim": "adamw_bnb_8bit"}, "bitsandbytes", "training.optim"),
+        ({"report_to": "wandb"}, "wandb", "training.report_to"),
+    ],
+)
+def test_a_setting_whose_package_is_missing_is_named_before_the_model(
+    setting: dict[str, str], package: str, key: str, tmp_path: Path
+) -> None:
+    import importlib.util
+
+    from transformers import TrainingArguments
+
+    from khabar.training.common import build_training_arguments
+
+    if importlib.util.find_spec(package) is not None:
+        pytest.skip(f"{package} is installed here")
+    config = config_from_dict(
+        {
+            "task": "topic",
+            "data": {"files": {"train": "t.jsonl"}},
+            "model": {"scratch": {}},
+            "training": setting,
+        }
+    )
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.") + f".*{package}"):
+        build_training_arguments(config, tmp_path, args_class=TrainingArguments)

@@ -288,6 +288,14 @@ KHABAR_TRAINING_KEYS = {
 }
 """Keys of ``training`` that khabar handles itself rather than passing to ``TrainingArguments``."""
 
+POSITIVE_TRAINING_KEYS = (
+    "per_device_train_batch_size",
+    "per_device_eval_batch_size",
+    "gradient_accumulation_steps",
+)
+"""``TrainingArguments`` counts that must be at least 1 (transformers fails on 0 only later,
+inside training)."""
+
 
 def validate(config: RunConfig) -> RunConfig:
     """Cross-field checks that the dataclass types alone cannot express."""
@@ -388,6 +396,7 @@ def validate(config: RunConfig) -> RunConfig:
                 file=file,
                 key=f"data.files.{split}",
             )
+    _check_evaluation(config)
     valid_args = set(_training_argument_types(config.is_seq2seq))
     for key in config.training:
         if key not in valid_args:
@@ -438,6 +447,38 @@ def _training_value_problem(value: Any, tp: Any) -> str | None:
     return f"expected {' or '.join(type_name(a) for a in simple)}, got {value!r}"
 
 
+def _check_evaluation(config: RunConfig) -> None:
+    """``evaluation.metric`` is one the task computes; ``evaluation.splits`` are split names (a
+    typo would otherwise evaluate nothing, silently)."""
+    spec, evaluation, file = get_task(config.task), config.evaluation, config.source_file
+    allowed = (*spec.metrics, "loss")
+    # a summariser's config that does not set the metric keeps the classifiers' default
+    if evaluation.metric not in allowed and not (
+        spec.is_seq2seq and evaluation.metric == "macro_f1"
+    ):
+        raise ConfigError(
+            f"'{evaluation.metric}' is not a {config.task} metric; use one of {', '.join(allowed)}",
+            file=file,
+            key="evaluation.metric",
+        )
+    for split in evaluation.splits:
+        # the default [dev, test] skips a split the data does not have; a name that is no
+        # split at all is a typo that would evaluate nothing
+        if split not in ("train", "dev", "test"):
+            raise ConfigError(
+                f"'{split}' is not a split name; use train, dev or test"
+                f"{suggest(split, ['train', 'dev', 'test'])}",
+                file=file,
+                key="evaluation.splits",
+            )
+    if evaluation.batch_size < 1:
+        raise ConfigError(
+            f"must be at least 1, got {evaluation.batch_size}",
+            file=file,
+            key="evaluation.batch_size",
+        )
+
+
 def _check_training_values(config: RunConfig) -> None:
     """``training.*`` against the field types of ``(Seq2Seq)TrainingArguments``; a number that
     YAML 1.1 left a string (``5e-5``) becomes a number; early stopping needs evaluation."""
@@ -453,7 +494,7 @@ def _check_training_values(config: RunConfig) -> None:
             problem = f"use true, false or auto (bf16 autocast where it is fast), got {value!r}"
         if (
             problem is None
-            and key in KHABAR_TRAINING_KEYS
+            and key in (*KHABAR_TRAINING_KEYS, *POSITIVE_TRAINING_KEYS)
             and type(value) is not bool
             and value <= 0
         ):

@@ -1,12 +1,11 @@
-"""What every khabar training run shares: output-directory rules, arguments, timing, saving."""
+"""What every khabar training run shares: arguments, callbacks, timing, saving (the output
+directory's rules are in :mod:`khabar.training.output_dir`)."""
 
 from __future__ import annotations
 
 import math
 import os
-import re
 import resource
-import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,30 +29,25 @@ from khabar._version import __version__
 from khabar.config import KHABAR_TRAINING_KEYS, RunConfig
 from khabar.data import DataSummary
 from khabar.device import fast_bf16_autocast, resolve_device
-from khabar.errors import ConfigError, ModelDirError
+from khabar.errors import ConfigError
 from khabar.io import (
-    clean_stale_stages,
     staged_directory,
     write_json_atomic,
     write_text_atomic,
 )
 from khabar.model_dir import (
-    CARD_FILE,
     CHECKPOINTS_DIR,
     DATA_SUMMARY_FILE,
     EVAL_RESULTS_FILE,
     META_FILE,
-    MODEL_FILES,
     RUN_CONFIG_FILE,
-    RUN_FILES,
-    TOKENIZER_EXTRA_FILES,
-    TOKENIZER_VOCAB_FILES,
     TRAIN_RESULTS_FILE,
     ModelMeta,
 )
 from khabar.modeling.loading import save_tokenizer
 from khabar.text import TextPreprocessor
 from khabar.training.averaging import WeightAveraging
+from khabar.training.output_dir import last_checkpoint
 
 logger = get_logger(__name__)
 
@@ -65,124 +59,6 @@ class TrainOutcome:
     output_dir: Path
     train_results: dict[str, Any]
     eval_results: dict[str, Any]
-
-
-_CHECKPOINT_ENTRY = re.compile(r"(tmp-)?checkpoint-\d+|tokenizer(-new)?|runs")
-"""What ``checkpoints/`` holds in a khabar run: the Trainer's checkpoints, logs, the tokenizer a
-from-scratch run trained."""
-
-
-def khabar_wrote(name: str) -> bool:
-    """Whether a top-level entry of an output directory is one khabar (or ``save_pretrained``)
-    writes there."""
-    return (
-        name in (CHECKPOINTS_DIR, CARD_FILE, *RUN_FILES, *MODEL_FILES)
-        or name in (*TOKENIZER_VOCAB_FILES, *TOKENIZER_EXTRA_FILES)
-        or name.startswith(("khabar_", "tokenizer", "special_tokens_map", "added_tokens"))
-        or name.endswith((".safetensors", ".safetensors.index.json", ".png"))
-    )
-
-
-def output_dir_kind(output_dir: Path) -> tuple[str, list[str]]:
-    """What an output directory holds, and the entries khabar did not write.
-
-    ``missing``, ``empty``, ``model`` (a finished khabar model: ``khabar_config.json`` and only
-    khabar's files), ``run`` (an interrupted run: only ``checkpoints/``, holding only the
-    Trainer's checkpoints and khabar's tokenizer) or ``foreign`` (anything else).
-    """
-    if not output_dir.exists():
-        return "missing", []
-    entries = sorted(os.listdir(output_dir))
-    if not entries:
-        return "empty", []
-    foreign = [n for n in entries if not khabar_wrote(n)]
-    ckpt = output_dir / CHECKPOINTS_DIR
-    if ckpt.is_symlink() or (ckpt.exists() and not ckpt.is_dir()):
-        foreign.append(CHECKPOINTS_DIR)
-    elif ckpt.is_dir():
-        foreign += [
-            f"{CHECKPOINTS_DIR}/{n}"
-            for n in sorted(os.listdir(ckpt))
-            if not _CHECKPOINT_ENTRY.fullmatch(n)
-        ]
-    if foreign:
-        return "foreign", foreign
-    if (output_dir / META_FILE).is_file():
-        return "model", []
-    # an interrupted run: only its checkpoints (the model is written in one move, at the end)
-    return ("run", []) if entries == [CHECKPOINTS_DIR] else ("foreign", entries)
-
-
-def prepare_output_dir(output_dir: Path, *, resume: bool, overwrite: bool) -> None:
-    """The one output-directory rule of ``khabar train``; checks only, deletes nothing.
-
-    - missing or empty: used;
-    - a finished khabar model: refused unless ``overwrite`` (it is replaced only once the new
-      model is completely written);
-    - checkpoints of an interrupted run: continued with ``resume``, started again with
-      ``overwrite``, refused otherwise;
-    - anything else (a directory khabar did not write): refused, ``overwrite`` or not.
-
-    The checkpoints of an earlier run are discarded by :func:`discard_earlier_checkpoints`, just
-    before training starts: a run that fails on its config, data or model leaves them usable.
-    """
-    clean_stale_stages(output_dir, keep=(CHECKPOINTS_DIR,))
-    if output_dir.is_symlink() and not output_dir.exists():
-        raise ModelDirError(f"output path '{output_dir}' is a broken symbolic link")
-    if output_dir.exists() and not output_dir.is_dir():
-        raise ModelDirError(f"output path '{output_dir}' exists and is not a directory")
-    kind, foreign = output_dir_kind(output_dir)
-    if kind == "foreign":
-        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
-        raise ModelDirError(
-            f"output directory '{output_dir}' holds files khabar did not write ({shown}); khabar "
-            "never deletes or replaces such a directory: set output.dir / --output-dir to a new "
-            "or empty directory"
-        )
-    _check_writable_dir(output_dir)
-    has_checkpoints = (output_dir / CHECKPOINTS_DIR).is_dir()
-    if kind in ("missing", "empty") or overwrite or (resume and has_checkpoints):
-        return
-    if kind == "model":
-        raise ModelDirError(
-            f"output directory '{output_dir}' already holds a trained model; pass --overwrite to "
-            "replace it (it is replaced only when the new model is fully written), or set another "
-            "output.dir / --output-dir"
-        )
-    raise ModelDirError(
-        f"output directory '{output_dir}' holds checkpoints of an earlier run; pass --resume to "
-        "continue it, or --overwrite to start again"
-    )
-
-
-def _check_writable_dir(output_dir: Path) -> None:
-    import tempfile
-
-    where = output_dir
-    while not where.exists() and where != where.parent:
-        where = where.parent
-    try:
-        with tempfile.TemporaryFile(dir=where):
-            pass
-    except OSError as err:
-        raise ModelDirError(
-            f"output directory '{output_dir}': cannot write in '{where}' "
-            f"({err.strerror or err}); set output.dir / --output-dir to a writable location"
-        ) from None
-
-
-def discard_earlier_checkpoints(output_dir: Path, *, resume: bool, overwrite: bool) -> None:
-    """``--overwrite`` without ``--resume``: remove the checkpoints (and the tokenizer) of the
-    earlier run, so that they are not picked up. Called once the config, the data and the model
-    have been checked, just before training; the finished model, if any, stays until the new one
-    replaces it."""
-    ckpt = output_dir / CHECKPOINTS_DIR
-    if resume or not overwrite or not ckpt.is_dir() or int(os.environ.get("RANK", "0")) != 0:
-        return
-    if output_dir_kind(output_dir)[0] not in ("model", "run"):  # checked again: never a stranger's
-        raise ModelDirError(f"'{output_dir}' no longer looks like a khabar output; not deleting")
-    logger.info("--overwrite: removing the checkpoints of the earlier run in %s", output_dir)
-    shutil.rmtree(ckpt)
 
 
 DEFAULT_TRAINING_ARGS: dict[str, Any] = {
@@ -233,7 +109,7 @@ def build_training_arguments(
     if not config.output.save_checkpoints and values.get("save_strategy") != "no":
         logger.info("output.save_checkpoints is false: checkpoints are removed after training")
     try:
-        return args_class(output_dir=str(output_dir / CHECKPOINTS_DIR), **values)
+        args = args_class(output_dir=str(output_dir / CHECKPOINTS_DIR), **values)
     except (ValueError, TypeError) as err:  # transformers' own cross-checks of the arguments
         text = str(err)
         named = [k for k in config.training if k in text]
@@ -241,6 +117,28 @@ def build_training_arguments(
             f"TrainingArguments refused these values: {text.strip()}",
             file=config.source_file,
             key=f"training.{named[0]}" if named else "training",
+        ) from None
+    _check_packages(args, config)
+    return args
+
+
+def _check_packages(args: TrainingArguments, config: RunConfig) -> None:
+    """An optimiser or a logging integration whose package is missing fails before the model
+    loads, naming the key (``Trainer`` would fail only once it builds them)."""
+    from transformers.integrations import get_reporting_integration_callbacks
+
+    try:
+        Trainer.get_optimizer_cls_and_kwargs(args)
+    except (ImportError, ValueError) as err:
+        raise ConfigError(str(err).strip(), file=config.source_file, key="training.optim") from None
+    try:
+        for callback in get_reporting_integration_callbacks(args.report_to):
+            callback()
+    except (ImportError, RuntimeError, ValueError) as err:
+        raise ConfigError(
+            f"{str(err).strip()} (or set training.report_to: none)",
+            file=config.source_file,
+            key="training.report_to",
         ) from None
 
 
@@ -434,22 +332,6 @@ class RunTimer:
         }
 
 
-def tokenizer_cache(output_dir: Path) -> Path:
-    """Where a from-scratch run keeps the tokenizer it trained, for ``--resume``."""
-    return output_dir / CHECKPOINTS_DIR / "tokenizer"
-
-
-def last_checkpoint(output_dir: Path) -> Path | None:
-    """The newest ``checkpoint-N`` of a run, or None."""
-    from transformers.trainer_utils import get_last_checkpoint
-
-    ckpt_dir = output_dir / CHECKPOINTS_DIR
-    if not ckpt_dir.is_dir():
-        return None
-    last = get_last_checkpoint(str(ckpt_dir))
-    return Path(last) if last else None
-
-
 def train_and_measure(
     trainer: Trainer,
     output_dir: Path,
@@ -591,10 +473,7 @@ __all__ = [
     "TrainOutcome",
     "build_training_arguments",
     "describe_hardware",
-    "discard_earlier_checkpoints",
-    "output_dir_kind",
     "peak_memory_mb",
-    "prepare_output_dir",
     "save_model_directory",
     "train_results",
     "training_autocast",

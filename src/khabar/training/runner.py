@@ -50,15 +50,18 @@ from khabar.training.common import (
     TrainOutcome,
     build_callbacks,
     build_training_arguments,
-    discard_earlier_checkpoints,
-    prepare_output_dir,
     require_dev_for_evaluation,
     save_model_directory,
-    tokenizer_cache,
     train_and_measure,
     training_autocast,
 )
 from khabar.training.hooks import RunData, TaskHooks, TrainerParts
+from khabar.training.output_dir import (
+    discard_earlier_checkpoints,
+    nothing_to_resume,
+    prepare_output_dir,
+    tokenizer_cache,
+)
 from khabar.training.summarization import Seq2SeqHooks
 
 logger = get_logger(__name__)
@@ -133,7 +136,9 @@ def run_training(
         greater_is_better=greater_is_better,
     )
     hooks.check_arguments(args)
-    fresh = (overwrite or config.output.overwrite) and not resume
+    # an earlier run that left no checkpoint (it failed first) is started again, not resumed
+    stale = nothing_to_resume(out)
+    fresh = ((overwrite or config.output.overwrite) and not resume) or stale
     model, tokenizer, cache_tokenizer = _model_and_tokenizer(
         hooks, args, out, reuse_cache=not fresh
     )
@@ -150,7 +155,7 @@ def run_training(
         TrainerParts(model, tokenizer, args, tokenized, run_callbacks.all)
     )
     # config, data and model are checked: only now may the earlier run's checkpoints go
-    discard_earlier_checkpoints(out, resume=resume, overwrite=fresh)
+    discard_earlier_checkpoints(out, resume=resume and not stale, overwrite=fresh)
     if cache_tokenizer and args.should_save:
         tokenizer.save_pretrained(tokenizer_cache(out))
     metrics = train_and_measure(
