@@ -40,6 +40,11 @@ def main() -> int:
         "--write", action="store_true", help="save the best pair to khabar_config.json"
     )
     args = parser.parse_args()
+    if args.write and args.split == "test":
+        parser.error(
+            "--write saves a reading chosen on the test split, which then no longer measures the "
+            "model honestly: choose on dev (--split dev), then score test with khabar evaluate"
+        )
     if args.data_dir:
         os.environ["KHABAR_DATA_DIR"] = args.data_dir
 

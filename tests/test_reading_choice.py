@@ -130,3 +130,19 @@ def test_evaluate_cli_rejects_bad_reading(
     code = main(["-q", "evaluate", str(model_copy), "--split", "dev", "--reading", setting])
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+def test_choose_reading_never_saves_a_reading_chosen_on_test(model_copy: Path) -> None:
+    import subprocess
+    import sys
+
+    before = (model_copy / META_FILE).read_bytes()
+    script = Path(__file__).resolve().parents[1] / "scripts" / "choose_reading.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(model_copy), "--split", "test", "--write"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "choose on dev" in done.stderr
+    assert (model_copy / META_FILE).read_bytes() == before

@@ -22,7 +22,7 @@ from transformers import (
     pipeline,
 )
 
-from conftest import MODEL_DIR_FILES, tiny_classifier_config
+from conftest import MODEL_DIR_FILES, TINY_SCRATCH, tiny_classifier_config
 from khabar.config import config_from_dict
 from khabar.errors import ConfigError, DataError, ModelDirError
 from khabar.model_dir import ModelMeta
@@ -157,6 +157,23 @@ def test_overwrite_starts_afresh_and_resume_keeps_checkpoints(tmp_path: Path) ->
     assert stale.is_dir()  # the check deletes nothing: the run may still fail on its data
     discard_earlier_checkpoints(tmp_path, resume=False, overwrite=True)
     assert not (tmp_path / "checkpoints").exists()  # a new run never reuses an old tokenizer
+
+
+def test_resuming_with_other_model_settings_is_named(
+    tiny_topic_model: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "model"
+    shutil.copytree(tiny_topic_model, target)
+    before = (target / "model.safetensors").read_bytes()
+    wider = _config(
+        data_dir,
+        target,
+        model={"scratch": {**TINY_SCRATCH, "hidden": 128, "intermediate": 256}},
+        training={"max_steps": 500},
+    )
+    with pytest.raises(ConfigError, match=r"checkpoint-\d+ does not fit the model.*--overwrite"):
+        train(wider, resume=True)
+    assert (target / "model.safetensors").read_bytes() == before
 
 
 def test_refuses_existing_model_without_overwrite(

@@ -366,7 +366,17 @@ def train_and_measure(
                 done,
                 trainer.args.max_steps,
             )
-    output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    try:
+        output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    except RuntimeError as err:
+        if resume_from is None or "state_dict" not in str(err):
+            raise
+        first = next((line.strip() for line in str(err).splitlines()[1:] if line.strip()), "")
+        raise ConfigError(
+            f"{resume_from} does not fit the model this config builds ({first}); a resumed run "
+            "keeps the model settings of the run it continues: restore them, or pass "
+            "--overwrite to start again"
+        ) from None
     timer.mark("training")
     train_ds = cast(Any, trainer.train_dataset)
     args = trainer.args
