@@ -181,6 +181,21 @@ def test_analyze_plain_text_invalid_utf8_and_readable_output(
     assert out.startswith("── article 1 ──") and "topic" in out and "invalid_utf8" in out
 
 
+def test_analyze_reads_a_utf16_file_by_its_byte_order_mark(
+    capsys: pytest.CaptureFixture[str], tiny_topic_model: Path, tmp_path: Path
+) -> None:
+    utf8, utf16 = tmp_path / "utf8.txt", tmp_path / "utf16.txt"
+    utf8.write_bytes(ARTICLE.encode("utf-8-sig"))
+    utf16.write_bytes(ARTICLE.encode("utf-16"))  # with its BOM, as Windows editors save it
+    records = []
+    for page in (utf8, utf16):
+        code, out, err = _run(capsys, "analyze", str(page), "--model", str(tiny_topic_model))
+        assert code == 0, err
+        records.append(json.loads(out)["topic"])
+    assert records[0]["flags"] == records[1]["flags"] == []
+    assert records[0]["scores"] == records[1]["scores"]
+
+
 def test_analyze_without_a_model_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "analyze", "-")
     assert code == 2 and "--model" in err

@@ -277,8 +277,11 @@ class Predictor(ReadsSettings):
         if raw is None:
             text = ""
         elif isinstance(raw, bytes | bytearray):
+            # a byte-order mark says which encoding: UTF-16 is what Windows editors save as
+            # "Unicode"; without one, UTF-8
+            encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
             try:
-                text = bytes(raw).decode("utf-8")
+                text = bytes(raw).decode(encoding)
             except UnicodeDecodeError:
                 text = bytes(raw).decode("utf-8", errors="replace")
                 flags.append("invalid_utf8")

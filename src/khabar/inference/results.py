@@ -12,7 +12,8 @@ flag               meaning and outcome
 ``no_target``      Stance: the row's target is missing or empty. Treated like ``empty``.
 ``no_arabic``      The text has no Arabic letter. It is still classified (or summarised), but the
                    model was trained on Arabic: treat the prediction as unreliable.
-``invalid_utf8``   The input came as bytes that are not valid UTF-8; undecodable bytes were
+``invalid_utf8``   The input came as bytes that are not valid UTF-8 (bytes that start with a
+                   UTF-16 byte-order mark are read as UTF-16); undecodable bytes were
                    replaced by U+FFFD before prediction.
 ``oversized``      The text had more than ``max_chars`` characters (default 100,000, ~15,000
                    words); only its first ``max_chars`` characters (cut at a space) were used.
