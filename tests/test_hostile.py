@@ -719,3 +719,21 @@ def test_a_damaged_model_directory_is_named(
     code, _, err = _run(capsys, "analyze", "--model", str(model), "-")
     assert code == 2 and "khabar: error:" in err and "unexpected" not in err, err
     assert re.search(message, err), err
+
+
+def test_a_directory_given_as_an_input_file_is_named_as_one(
+    tiny_topic_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "analyze", "--model", str(tiny_topic_model), str(tmp_path))
+    assert code == 2 and "is a directory; give an input file" in err
+    code, _, err = _run(capsys, *_predict(tiny_topic_model, tmp_path, tmp_path / "out.jsonl"))
+    assert code == 2 and "is a directory; give an input file" in err
+    code, out, err = _run(capsys, "config", "check", str(tmp_path))
+    assert code != 0 and "is a directory; give a YAML config file" in out + err
+
+
+def test_an_empty_reading_value_is_refused(
+    tiny_topic_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "evaluate", str(tiny_topic_model), "--reading", "max_windows=")
+    assert code == 2 and "reading.max_windows" in err and "give a value" in err

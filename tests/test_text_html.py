@@ -8,6 +8,7 @@ cookie and newsletter boxes, footers). No third-party text.
 from __future__ import annotations
 
 import builtins
+import logging
 
 import pytest
 
@@ -203,3 +204,14 @@ def test_missing_trafilatura_is_a_clear_khabar_error(monkeypatch: pytest.MonkeyP
         clean_html(NEWS_SITE)
     assert isinstance(info.value, KhabarError)
     assert isinstance(info.value, ImportError)
+
+
+def test_pages_without_an_article_are_counted_in_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from khabar.text.html import html_to_text
+
+    plain = "فاز الفريق بالمباراة النهائية في الملعب أمام الجماهير"
+    with caplog.at_level(logging.WARNING, logger="khabar"):
+        assert html_to_text([plain, None, ""]) == ["", None, ""]
+    assert "1 of 3 page(s) gave no article: are they HTML?" in caplog.text

@@ -568,6 +568,10 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
 def load_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
     """Load, override and validate a YAML run configuration."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(
+            "is a directory; give a YAML config file (e.g. configs/topic/*.yaml)", file=path
+        )
     if not path.is_file():
         raise ConfigError("file not found", file=path)
     try:

@@ -217,6 +217,21 @@ def clean_stale_stages(target: str | Path, keep: Sequence[str] = ()) -> None:
         log.info("removed %s (left by a killed save)", path)
 
 
+def check_input_file(path: str | Path) -> None:
+    """Refuse an input path that is not a readable file (``-``, standard input, passes).
+
+    Raises:
+        DataError: naming the path: not found, or a directory.
+    """
+    from khabar.errors import DataError
+
+    if str(path) == "-" or Path(path).is_file():
+        return
+    if Path(path).is_dir():
+        raise DataError("is a directory; give an input file", file=path)
+    raise DataError("input file not found", file=path)
+
+
 def check_writable_file(path: str | Path, *, option: str = "--output") -> Path:
     """Refuse, before any work, a path that cannot be written as a file: a directory, a parent
     that is a file, a directory that is read-only or not ours.

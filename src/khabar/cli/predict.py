@@ -348,19 +348,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
     """Handler of ``khabar predict``."""
     from pathlib import Path
 
-    from khabar.errors import DataError
     from khabar.inference.base import resolve_model_dir
     from khabar.inference.classifier import StanceDetector, TopicClassifier
     from khabar.inference.corpus import Distributed, predict_corpus
     from khabar.inference.corpus_files import check_output_paths, rejects_path
     from khabar.inference.summarizer import Summarizer
+    from khabar.io import check_input_file
     from khabar.model_dir import ModelMeta
 
     # what cannot work is refused before the model loads
     output = Path(args.output)
     check_output_paths(output, rejects_path(output, args.rejects), args.input)
-    if args.input != "-" and not Path(args.input).is_file():
-        raise DataError("input file not found", file=args.input)
+    check_input_file(args.input)
     dist = Distributed.from_environment(cpu=True if args.device == "cpu" else None)
     device: Any = dist.device if (dist.world_size > 1 and args.device == "auto") else None
     root = resolve_model_dir(args.model)

@@ -164,6 +164,10 @@ def evaluate_model_dir(
         raise ConfigError(
             f"window settings apply to classifiers; {root} is a {meta.task} model", key="reading"
         )
+    for name, values in (("reading", reading), ("generation", generation)):
+        empty = sorted(k for k, v in (values or {}).items() if v is None)
+        if empty:
+            raise ConfigError(f"give a value (--{name} {empty[0]}=VALUE)", key=f"{name}.{empty[0]}")
     unknown = sorted(set(reading or {}) - set(READING_OVERRIDES))
     if unknown:
         raise ConfigError(

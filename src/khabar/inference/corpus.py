@@ -68,7 +68,7 @@ from pathlib import Path
 from typing import Any
 
 from khabar._logging import get_logger
-from khabar.errors import DataError, KhabarError, OptionError
+from khabar.errors import KhabarError, OptionError
 from khabar.inference.analyzer import NewsAnalyzer
 from khabar.inference.base import Predictor, check_top_k
 from khabar.inference.classifier import StanceDetector
@@ -88,6 +88,7 @@ from khabar.inference.corpus_files import (
 from khabar.inference.corpus_files import rejects_path as _rejects_path
 from khabar.inference.summarizer import Summarizer
 from khabar.io import (
+    check_input_file,
     decode_line,
     describe_decode_error,
     find_surrogate,
@@ -363,8 +364,7 @@ def predict_corpus(
     output = Path(output_path)
     rejects = _rejects_path(output, rejects_path)
     check_output_paths(output, rejects, input_path)
-    if str(input_path) != "-" and not Path(input_path).is_file():
-        raise DataError("input file not found", file=input_path)
+    check_input_file(input_path)
     dist = distributed or Distributed.from_environment()
     fields = _Fields(text_field, id_field, target_field, task == "stance", target)
     options = {"clean": clean, "top_k": top_k, "generate": generate}

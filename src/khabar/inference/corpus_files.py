@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from khabar._logging import get_logger
 from khabar.errors import DataError, KhabarError, OptionError
-from khabar.io import check_writable_file, find_surrogate, open_binary
+from khabar.io import check_input_file, check_writable_file, find_surrogate, open_binary
 
 logger = get_logger(__name__)
 
@@ -58,8 +58,7 @@ OPTION_NAMES = {
 
 
 def _open_input(path: str | Path) -> IO[bytes]:
-    if str(path) != "-" and not Path(path).is_file():
-        raise DataError("input file not found", file=path)
+    check_input_file(path)
     return open_binary(path)
 
 

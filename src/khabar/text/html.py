@@ -101,8 +101,16 @@ def extract_html(
 
 def html_to_text(pages: list[str | None]) -> list[str | None]:
     """The main article of each raw HTML page, cleaned (``None`` stays ``None``; a page with no
-    article becomes empty text, which predictors flag ``empty``)."""
-    return [clean_html(p).text if p else p for p in pages]
+    article becomes empty text, which predictors flag ``empty``, and is counted in a warning)."""
+    texts = [clean_html(p).text if p else p for p in pages]
+    lost = sum(1 for page, text in zip(pages, texts) if page and page.strip() and not text)
+    if lost:
+        _LOG.warning(
+            "%d of %d page(s) gave no article: are they HTML? (plain text is read without --html)",
+            lost,
+            len(pages),
+        )
+    return texts
 
 
 def clean_html(
