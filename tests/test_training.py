@@ -159,11 +159,16 @@ def test_overwrite_starts_afresh_and_resume_keeps_checkpoints(tmp_path: Path) ->
     assert not (tmp_path / "checkpoints").exists()  # a new run never reuses an old tokenizer
 
 
-def test_resuming_with_other_model_settings_is_named(
-    tiny_topic_model: Path, data_dir: Path, tmp_path: Path
-) -> None:
+@pytest.fixture
+def model_copy(tiny_topic_model: Path, tmp_path: Path) -> Path:
+    """A copy of the tiny topic model, checkpoints included, that a test may try to replace."""
     target = tmp_path / "model"
     shutil.copytree(tiny_topic_model, target)
+    return target
+
+
+def test_resuming_with_other_model_settings_is_named(model_copy: Path, data_dir: Path) -> None:
+    target = model_copy
     before = (target / "model.safetensors").read_bytes()
     wider = _config(
         data_dir,
@@ -176,11 +181,8 @@ def test_resuming_with_other_model_settings_is_named(
     assert (target / "model.safetensors").read_bytes() == before
 
 
-def test_refuses_existing_model_without_overwrite(
-    tiny_topic_model: Path, data_dir: Path, tmp_path: Path
-) -> None:
-    target = tmp_path / "model"
-    shutil.copytree(tiny_topic_model, target)
+def test_refuses_existing_model_without_overwrite(model_copy: Path, data_dir: Path) -> None:
+    target = model_copy
     before = (target / "model.safetensors").read_bytes()
     with pytest.raises(ModelDirError, match=r"already holds a trained model.*--overwrite"):
         train(_config(data_dir, target))
