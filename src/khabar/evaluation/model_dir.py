@@ -138,9 +138,10 @@ def evaluate_model_dir(
     file, or unless ``generation`` or ``reading`` overrides the saved settings: such a report
     describes settings the model does not have, so it is returned (and written to ``output``
     when given) but never merged into the card's results. Returns the report of this
-    evaluation (the splits and files scored now). Summarisers score at most ``evaluation.max_samples`` articles per set
-    (``max_samples`` overrides). ``generation`` overrides a summariser's saved decoding
-    settings (``{"num_beams": 1}``) for this evaluation; the report records the ones used.
+    evaluation (the splits and files scored now). Summarisers score at most
+    ``evaluation.max_samples`` articles per set (``max_samples`` overrides). ``generation``
+    overrides a summariser's saved decoding settings (``{"num_beams": 1}``) for this
+    evaluation; the report records the ones used.
     ``reading`` overrides a classifier's saved window settings (``{"max_windows": 8}``; keys
     :data:`READING_OVERRIDES`) in the same way.
     ``dtype`` is the predictors' (:meth:`khabar.inference.Predictor.from_pretrained`): on the
@@ -229,10 +230,10 @@ def evaluate_model_dir(
     if generation or reading:
         logger.warning(
             "scored with %s settings other than the model's own: the report is not merged into "
-            "%s (keep it with --output FILE; save a reading with scripts/choose_reading.py "
-            "--write)",
+            "%s (keep it with --output FILE; save settings chosen on dev with %s --write)",
             "decoding" if generation else "window",
             root / EVAL_RESULTS_FILE,
+            "scripts/choose_decoding.py" if generation else "scripts/choose_reading.py",
         )
         return report
     merged = merge_eval_results(root, report)

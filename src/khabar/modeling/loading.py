@@ -224,8 +224,8 @@ def load_tokenizer(root: str | Path, **kwargs: Any) -> Any:
     if local.is_dir():
         if not any((local / name).is_file() for name in TOKENIZER_VOCAB_FILES):
             raise ModelDirError(
-                f"'{local}' has no tokenizer vocabulary (one of {', '.join(TOKENIZER_VOCAB_FILES)}); "
-                "the directory is incomplete: copy it again"
+                f"'{local}' has no tokenizer vocabulary (one of "
+                f"{', '.join(TOKENIZER_VOCAB_FILES)}); the directory is incomplete: copy it again"
             )
         if not (local / "tokenizer_config.json").is_file():
             raise ModelDirError(
