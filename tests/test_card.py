@@ -81,7 +81,7 @@ def test_topic_card_from_real_model(tiny_topic_model: Path) -> None:
     assert data.license == "apache-2.0"  # derived from ANT's licence: hub.license is unset
     assert data.pipeline_tag == "text-classification"
     assert data.library_name == "transformers"
-    assert data.datasets == ["topic/ant"]
+    assert data.datasets is None  # ANT has no Hub id khabar knows: no link to a wrong page
     assert set(data.metrics) == {"accuracy", "f1"}
     assert {"khabar", "arabic", "topic-classification", "trained-from-scratch"} <= set(data.tags)
     assert data.base_model is None and "trained from scratch" in card.text
@@ -115,7 +115,7 @@ def test_stance_card_from_real_model(tiny_stance_model: Path) -> None:
     card = ModelCard(text)
     assert card.data.pipeline_tag == "text-classification"
     assert "stance-detection" in card.data.tags
-    assert card.data.datasets == ["stance/ans"]
+    assert card.data.datasets is None
     assert card.data.license == "apache-2.0"
     assert_results_match(text, tiny_stance_model)
     assert '"text_pair"' in card.text and 'model="khabar-test/tiny-stance"' in card.text
@@ -404,6 +404,21 @@ def test_licence_comes_from_config_or_data(
         assert any("licence is unknown" in w for w in warnings)
         assert "`my/own-data`" in card.text  # described from the files only
     assert NO_EVAL_SENTENCE in card.text
+
+
+def test_datasets_metadata_holds_hub_ids_only(tmp_path: Path) -> None:
+    """The Hub links each ``datasets`` entry to a dataset page: khabar names are not ids."""
+    local = make_model_dir(tmp_path / "local", task="topic", datasets=["topic/ant"])
+    assert ModelCard(render_model_card(local)).data.datasets is None
+    from_hub = make_model_dir(
+        tmp_path / "hub",
+        task="topic",
+        datasets=["my-org/arabic-news"],
+        run_config={"data": {"dataset": "my-org/arabic-news"}},
+    )
+    text = render_model_card(from_hub)
+    assert ModelCard(text).data.datasets == ["my-org/arabic-news"]
+    assert not any("datasets" in w for w in validate_card(text, model_dir=from_hub))
 
 
 def test_configured_licence_beside_restricted_data_is_flagged(tmp_path: Path) -> None:

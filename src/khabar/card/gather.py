@@ -401,8 +401,17 @@ class ModelCardInfo:
 
     @property
     def dataset_ids(self) -> list[str]:
-        """Values for the ``datasets`` metadata: Hub ids where known, else khabar's names."""
-        ids = [d.hub_id or d.key for d in self.datasets] + list(self.unknown_datasets)
+        """Values for the ``datasets`` metadata: Hub dataset ids only.
+
+        The Hub links every entry to ``huggingface.co/datasets/<entry>``, so a khabar name such as
+        ``topic/ant`` or a local folder would point at a page that is not the data (or is someone
+        else's). Only the registry's known Hub ids and a run's ``data.dataset`` (a Hub id by
+        definition) qualify; the card's text names every data set either way.
+        """
+        ids = [d.hub_id for d in self.datasets if d.hub_id]
+        hub_dataset = as_mapping(self.run_config.get("data")).get("dataset")
+        if hub_dataset:
+            ids.append(str(hub_dataset))
         return list(dict.fromkeys(ids))
 
     # ------------------------------------------------------------------ licence

@@ -93,8 +93,10 @@ def validate_card(text: str, *, model_dir: str | Path | None = None) -> list[str
     if not isinstance(tags, list) or not tags or not all(isinstance(t, str) and t for t in tags):
         errors.append("metadata 'tags' must be a non-empty list of strings")
     datasets = data.get("datasets")
-    if not isinstance(datasets, list) or not all(isinstance(d, str) and d for d in datasets or []):
-        errors.append("metadata 'datasets' must be a list of data set names")
+    if datasets is not None and (
+        not isinstance(datasets, list) or not all(isinstance(d, str) and d for d in datasets)
+    ):
+        errors.append("metadata 'datasets' must be a list of Hub dataset ids")
     base = data.get("base_model")
     if base is None:
         if SCRATCH_SENTENCE not in card.text and "the local checkpoint" not in card.text:
