@@ -214,7 +214,75 @@ def test_text_that_preprocessing_empties_is_flagged_empty(topic: TopicClassifier
     assert result.flags == ("empty",) and result.label is None
 
 
+def test_tables_arrays_and_missing_values(topic: TopicClassifier) -> None:
+    import pandas as pd
+
+    texts = ["فاز المنتخب بالمباراة", "ارتفعت أسعار النفط"]
+    frame = pd.DataFrame({"text": texts})
+    with pytest.raises(TypeError, match=r"texts: got a 2-dimensional DataFrame; pass one column"):
+        topic.predict(frame)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="2-dimensional ndarray"):
+        topic.predict(np.array([texts, texts]))  # type: ignore[call-overload]
+    by_column = topic.predict(frame["text"])
+    assert [r.label for r in by_column] == [r.label for r in topic.predict(texts)]
+    # pandas' and numpy's missing values are empty inputs, as None is
+    gaps = topic.predict(pd.Series([texts[0], np.nan, pd.NA, None], dtype=object))
+    assert [r.flags for r in gaps[1:]] == [("empty",)] * 3 and gaps[0].label is not None
+    assert topic.predict(float("nan")).flags == ("empty",)  # type: ignore[call-overload]
+    # one value in a 0-d array, or as a memoryview of UTF-8 bytes, is one text
+    one = topic.predict(np.array(texts[0]))  # type: ignore[call-overload]
+    assert isinstance(one, ClassificationResult) and one.scores == topic.predict(texts[0]).scores
+    view = topic.predict(memoryview(texts[0].encode()))  # type: ignore[call-overload]
+    assert isinstance(view, ClassificationResult) and view.label == one.label
+
+
+def test_flags_judge_the_text_as_given(topic: TopicClassifier) -> None:
+    # links and mentions become Arabic placeholder words in preprocessing: still no Arabic given
+    for text in ("@user", "https://example.com/path", "user@example.com"):
+        assert "no_arabic" in topic.predict(text).flags, text
+    # invisible characters only: nothing to read
+    for text in ("\u200b\u200c\u200d\ufeff", "\x00\x00", "\u200f \u200e"):
+        result = topic.predict(text)
+        assert result.flags == ("empty",) and result.label is None, repr(text)
+    assert "no_arabic" not in topic.predict("خبر عاجل https://example.com").flags
+
+
+def test_loading_options_are_checked_before_the_model_loads(
+    tiny_topic_model: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'max_lenght' .*'max_length'"):
+        TopicClassifier.from_pretrained(tiny_topic_model, max_lenght=64)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"'devcie' .*'device'"):
+        NewsAnalyzer(topic=tiny_topic_model, devcie="cpu")
+    a_file = tmp_path / "model.py"
+    a_file.write_text("x = 1\n")
+    with pytest.raises(ModelDirError, match="is a file, not a model directory"):
+        TopicClassifier.from_pretrained(a_file)
+    with pytest.raises(ModelDirError, match="is a file, not a model directory"):
+        NewsAnalyzer.from_pretrained(a_file)
+    with pytest.raises(ModelDirError, match="does not exist"):
+        NewsAnalyzer.from_pretrained(tmp_path / "missing")
+
+
 # ----------------------------------------------------------------------------- stance
+
+
+def test_stance_targets_of_every_kind(stance: StanceDetector) -> None:
+    import pandas as pd
+
+    texts = ["قالت الوزارة إن الخبر غير صحيح", "أكد المتحدث صحة الخبر"]
+    target = "الخبر صحيح"
+    as_str = stance.predict(texts, target)
+    as_bytes = stance.predict(texts, target.encode())
+    assert [r.scores for r in as_bytes] == [r.scores for r in as_str]
+    assert all(r.target == target for r in as_bytes)
+    series = stance.predict(texts, pd.Series([target, np.nan]))
+    assert series[0].scores == pytest.approx(as_str[0].scores, abs=1e-6)  # batched alone
+    assert series[1].flags == ("no_target",)
+    with pytest.raises(TypeError, match="target: got a dict"):
+        stance.predict(texts, {"a": 1, "b": 2})  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="target 1 is a int"):
+        stance.predict(texts, [target, 7])  # type: ignore[list-item]
 
 
 def test_stance_with_one_target_or_one_per_text(stance: StanceDetector, data_dir: Path) -> None:
@@ -241,8 +309,10 @@ def test_stance_bad_targets(stance: StanceDetector) -> None:
     long_target = " ".join(["هدف"] * 500)
     result = stance.predict(text, long_target)
     assert "truncated_target" in result.flags and result.label is not None
+    with pytest.raises(TypeError, match="target"):
+        stance.predict(text)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="needs a target"):
-        stance.predict(text)
+        stance.predict(text, None)  # type: ignore[call-overload]
     with pytest.raises(ValueError, match="2 targets for 3 texts"):
         stance.predict([text] * 3, ["a", "b"])
 
@@ -393,7 +463,50 @@ def test_summarizer(summarizer: Summarizer, data_dir: Path) -> None:
     assert summarizer.generation_config.num_beams == 2  # saved settings are the default
 
 
+def test_generation_settings_are_checked_before_any_article(summarizer: Summarizer) -> None:
+    from khabar.errors import OptionError
+
+    text = "قال الوزير إن الحكومة ستخفض الضرائب العام المقبل"
+    bad: list[tuple[dict[str, object], str]] = [
+        ({"num_beam": 2}, "unknown generation setting.*'num_beams'"),
+        ({"bogus_option": 3}, "unknown generation setting"),
+        ({"input_ids": [1, 2]}, "unknown generation setting"),
+        ({"do_sample": True, "temperature": 0.0}, "temperature must be above 0"),
+        ({"length_penalty": "x"}, "length_penalty must be a number"),
+        ({"max_new_tokens": 1, "min_new_tokens": 2}, "below min_new_tokens 2"),
+        ({"max_length": 0}, "max_length must be an integer of at least 1"),
+    ]
+    for settings, message in bad:
+        with pytest.raises(OptionError, match=message):
+            summarizer.predict(text, **settings)
+    with pytest.raises(OptionError, match="num_beams"):
+        summarizer.predict("", num_beams=0)  # refused even when no article is usable
+    # numpy integers are integers
+    assert summarizer.predict(text, num_beams=np.int64(1)) == summarizer.predict(text, num_beams=1)
+
+
 # ----------------------------------------------------------------------------- analyzer
+
+
+def test_news_analyzer_checks_arguments_before_running(
+    tiny_topic_model: Path, tiny_stance_model: Path
+) -> None:
+    from khabar.errors import OptionError
+
+    analyzer = NewsAnalyzer(topic=tiny_topic_model, stance=tiny_stance_model, device="cpu")
+    assert analyzer.topic is not None
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the topic model ran before the arguments were checked")
+
+    analyzer.topic.predict = must_not_run  # type: ignore[method-assign,assignment]
+    texts = ["نص أول", "نص ثان", "نص ثالث"]
+    with pytest.raises(ValueError, match="2 targets for 3 texts"):
+        analyzer.predict(texts, ["أ", "ب"])
+    with pytest.raises(OptionError, match="top_k"):
+        analyzer.predict(texts, "هدف", top_k=0)
+    with pytest.raises(OptionError, match="no summary model"):
+        analyzer.predict(texts, "هدف", num_beams=2)
 
 
 def test_news_analyzer(

@@ -274,6 +274,8 @@ def check_model_dir(directory: str | Path) -> Path:
     """A model directory that exists and holds safetensors weights and a config that asks for no
     code of its own."""
     root = Path(directory)
+    if root.exists() and not root.is_dir():
+        raise ModelDirError(f"'{root}' is a file, not a model directory")
     if not root.is_dir():
         raise ModelDirError(f"model directory '{root}' does not exist")
     if not (root / "config.json").is_file():

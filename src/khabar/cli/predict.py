@@ -283,8 +283,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     check_top_k(args.top_k)
     stream: Any = _open_input(args.file)  # a missing input fails before any model loads
     analyzer = _build_analyzer(args)
-    if analyzer.summary is not None:
-        analyzer.summary.check_generation(**_generate_kwargs(args))
+    analyzer.check_generation(**_generate_kwargs(args))
     if not hasattr(stream, "peek"):
         stream = io.BufferedReader(stream)
     jsonl = _is_jsonl(args, stream.peek(1 << 12))

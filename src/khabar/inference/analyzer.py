@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from khabar._logging import get_logger
-from khabar.errors import ModelDirError
-from khabar.inference.base import TextInput, as_list
-from khabar.inference.classifier import StanceDetector, TopicClassifier
+from khabar.errors import ModelDirError, OptionError
+from khabar.inference.base import TextInput, as_list, check_top_k
+from khabar.inference.classifier import StanceDetector, TopicClassifier, expand_targets
 from khabar.inference.results import Analysis, ClassificationResult, StanceResult, SummaryResult
 from khabar.inference.summarizer import Summarizer
 from khabar.model_dir import META_FILE, ModelMeta
@@ -74,6 +74,9 @@ class NewsAnalyzer:
             ModelDirError: the directory holds no khabar model.
         """
         root = Path(path).expanduser()
+        if not root.is_dir():
+            what = "is a file, not a model directory" if root.exists() else "does not exist"
+            raise ModelDirError(f"model directory '{root}' {what}")
         kwargs = {"device": device, **load_kwargs}
         if (root / META_FILE).is_file():
             part = _TASK_PART.get(ModelMeta.load(root).task)
@@ -107,7 +110,7 @@ class NewsAnalyzer:
     def predict(  # type: ignore[overload-overlap]
         self,
         texts: str | bytes | None,
-        target: str | Iterable[str | None] | None = ...,
+        target: str | bytes | Iterable[TextInput] | None = ...,
         *,
         clean: bool = ...,
         top_k: int | None = ...,
@@ -118,7 +121,7 @@ class NewsAnalyzer:
     def predict(
         self,
         texts: Iterable[TextInput],
-        target: str | Iterable[str | None] | None = ...,
+        target: str | bytes | Iterable[TextInput] | None = ...,
         *,
         clean: bool = ...,
         top_k: int | None = ...,
@@ -128,7 +131,7 @@ class NewsAnalyzer:
     def predict(
         self,
         texts: TextInput | Iterable[TextInput],
-        target: str | Iterable[str | None] | None = None,
+        target: str | bytes | Iterable[TextInput] | None = None,
         *,
         clean: bool = False,
         top_k: int | None = None,
@@ -143,16 +146,31 @@ class NewsAnalyzer:
             clean: Treat each text as a scraped page and analyse its main article only.
             top_k: Best labels kept in ``scores``.
             **generate_kwargs: Summary generation overrides (``num_beams``, ``max_new_tokens``).
+
+        Raises:
+            TypeError: texts or targets of the wrong kind (see :meth:`StanceDetector.predict`).
+            ValueError: a list of targets whose length differs from the texts'.
+            OptionError: (a ``ValueError``) a bad ``top_k`` or generation setting, or generation
+                settings without a summary model.
+
+        Every argument is checked before the first model runs.
         """
+        # every argument is checked before the first model runs
         items, single = as_list(texts)
         n = len(items)
+        check_top_k(top_k)
+        targets: list[str | None] = [None] * n
+        if target is not None:
+            targets = expand_targets(target, n)
+            if self.stance is None:
+                logger.warning("no stance model in this analyzer: the target is not used")
+        self.check_generation(**generate_kwargs)
         topics: list[ClassificationResult | None] = [None] * n
         stances: list[StanceResult | None] = [None] * n
         summaries: list[SummaryResult | None] = [None] * n
         if self.topic is not None:
             topics = list(self.topic.predict(items, clean=clean, top_k=top_k))
         if self.stance is not None:
-            targets = [None] * n if target is None else target
             stances = list(self.stance.predict(items, targets, clean=clean, top_k=top_k))
         if self.summary is not None:
             summaries = list(self.summary.predict(items, clean=clean, **generate_kwargs))
@@ -160,6 +178,22 @@ class NewsAnalyzer:
         return results[0] if single else results
 
     __call__ = predict
+
+    def check_generation(self, **generate_kwargs: Any) -> None:
+        """Refuse summary generation settings that cannot work, or that no part would use.
+
+        Raises:
+            OptionError: (a ``ValueError``) a bad setting (see :meth:`Summarizer.check_generation`),
+                or settings given to an analyzer without a summary model.
+        """
+        if self.summary is not None:
+            self.summary.check_generation(**generate_kwargs)
+            return
+        given = sorted(k for k, v in generate_kwargs.items() if v is not None)
+        if given:
+            raise OptionError(
+                f"generation settings {given} given, but this analyzer has no summary model"
+            )
 
 
 def _load(cls: Any, part: Any, kwargs: dict[str, Any]) -> Any:

@@ -80,25 +80,85 @@ class PreparedText:
         return "empty" not in self.flags and "no_target" not in self.flags
 
 
-def as_list(texts: TextInput | Iterable[TextInput]) -> tuple[list[TextInput], bool]:
+def is_missing(value: object) -> bool:
+    """``None``, or a missing value as pandas and numpy write it (``NaN``, ``pd.NA``, ``NaT``):
+    such an input is read as empty, the way ``None`` is."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return value != value  # NaN
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def as_list(
+    texts: TextInput | Iterable[TextInput], *, name: str = "texts"
+) -> tuple[list[TextInput], bool]:
     """``(list of inputs, whether a single input was given)``.
 
+    A ``str``, ``bytes``, ``None`` (or a pandas/numpy missing value) is one input; a list, tuple,
+    generator, 1-D numpy array or pandas ``Series`` is many. ``name`` is the argument named in
+    errors (``texts``, ``target``).
+
     Raises:
-        TypeError: a mapping (a JSON row: its keys would be classified) or anything else that is
+        TypeError: a mapping (a JSON row: its keys would be classified), a table (a
+            ``DataFrame`` or 2-D array: its column names would be), or anything else that is
             not a text or an iterable of texts.
     """
-    if texts is None or isinstance(texts, str | bytes | bytearray):
-        return [texts if not isinstance(texts, bytearray) else bytes(texts)], True
+    ndim = getattr(texts, "ndim", None)
+    if ndim == 0 and hasattr(texts, "item"):  # a 0-d numpy array holds one value
+        texts = texts.item()  # type: ignore[union-attr]
+    elif isinstance(ndim, int) and ndim > 1:
+        raise TypeError(
+            f"{name}: got a {ndim}-dimensional {type(texts).__name__}; pass one column "
+            "(df['text']) or a list of texts"
+        )
+    if isinstance(texts, bytearray | memoryview):
+        texts = bytes(texts)
+    if is_missing(texts) or isinstance(texts, str | bytes):
+        return [None if is_missing(texts) else texts], True  # type: ignore[list-item]
     if isinstance(texts, Mapping):
         raise TypeError(
-            f"got a {type(texts).__name__}, not a text: pass the text itself (row['text']) or a "
-            "list of texts"
+            f"{name}: got a {type(texts).__name__}, not a text: pass the text itself "
+            "(row['text']) or a list of texts"
         )
     if not isinstance(texts, Iterable):
         raise TypeError(
-            f"got a {type(texts).__name__}; pass a text (str, UTF-8 bytes or None) or a list of texts"
+            f"{name}: got a {type(texts).__name__}; pass a text (str, UTF-8 bytes or None) or a "
+            "list of texts"
         )
     return list(texts), False
+
+
+def decode_text(raw: object, index: int, *, name: str = "input") -> tuple[str, tuple[str, ...]]:
+    """``(text, flags)`` of one raw input: ``str`` as is, ``bytes`` decoded (a UTF-16 byte-order
+    mark says UTF-16, else UTF-8; undecodable bytes are replaced and flagged ``invalid_utf8``),
+    ``None`` and missing values as ``""``.
+
+    Raises:
+        TypeError: anything else, naming ``name`` and ``index`` (``input 3``, ``target 0``).
+    """
+    if is_missing(raw):
+        return "", ()
+    if isinstance(raw, bytes | bytearray | memoryview):
+        data = bytes(raw)
+        # a byte-order mark says which encoding: UTF-16 is what Windows editors save as
+        # "Unicode"; without one, UTF-8
+        encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+        try:
+            return data.decode(encoding), ()
+        except UnicodeDecodeError:
+            return data.decode("utf-8", errors="replace"), ("invalid_utf8",)
+    if isinstance(raw, str):
+        return raw, ()
+    raise TypeError(f"{name} {index} is a {type(raw).__name__}; pass str (or UTF-8 bytes, or None)")
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether ``text`` holds anything but white space and invisible characters (zero-width
+    joiners, byte-order marks, NUL and other control characters)."""
+    import unicodedata
+
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf") for ch in text)
 
 
 def check_top_k(top_k: int | None) -> None:
@@ -123,6 +183,27 @@ class ReadingOverrides(TypedDict, total=False):
     max_windows: int | None
     lead_weight: float | None
     truncation: str | None
+
+
+def check_reading_overrides(overrides: Mapping[str, Any], caller: str) -> None:
+    """Refuse keyword arguments that are no reading setting (a typo such as ``max_lenght``)
+    before a model loads, naming the closest setting.
+
+    Raises:
+        TypeError: as Python does for an unexpected keyword argument.
+    """
+    import difflib
+
+    known = list(ReadingOverrides.__annotations__)
+    for key in overrides:
+        if key not in known:
+            close = difflib.get_close_matches(key, [*known, *_LOAD_OPTIONS], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise TypeError(f"{caller} got an unexpected keyword argument '{key}'{hint}")
+
+
+_LOAD_OPTIONS = ("device", "batch_size", "max_chars", "quantize", "dtype", "revision", "compile")
+"""The other keyword arguments of :meth:`Predictor.from_pretrained` (for the typo hint)."""
 
 
 class Predictor(ReadsSettings):
@@ -163,6 +244,7 @@ class Predictor(ReadsSettings):
         self.batch_size = batch_size
         self.autocast = autocast
         """Classifiers run the model under ``torch.autocast`` to this dtype (None: not at all)."""
+        check_reading_overrides(reading, f"{type(self).__name__}()")
         self.reading: ReadingSettings = meta.reading.replace(**reading)
         self.max_chars = max_chars
         self.model_dir = model_dir
@@ -219,7 +301,9 @@ class Predictor(ReadsSettings):
 
         Raises:
             ModelDirError: not a usable khabar model directory, or a model of another task.
+            TypeError: an unknown keyword argument (checked before anything loads).
         """
+        check_reading_overrides(reading, f"{cls.__name__}.from_pretrained()")
         root = resolve_model_dir(path_or_id, revision=revision)
         meta = ModelMeta.load(root)
         if cls.tasks and meta.task not in cls.tasks:
@@ -273,35 +357,22 @@ class Predictor(ReadsSettings):
         return [self._prepare_one(i, t, clean) for i, t in enumerate(texts)]
 
     def _prepare_one(self, index: int, raw: TextInput, clean: bool) -> PreparedText:
-        flags: list[str] = []
-        if raw is None:
-            text = ""
-        elif isinstance(raw, bytes | bytearray):
-            # a byte-order mark says which encoding: UTF-16 is what Windows editors save as
-            # "Unicode"; without one, UTF-8
-            encoding = "utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-            try:
-                text = bytes(raw).decode(encoding)
-            except UnicodeDecodeError:
-                text = bytes(raw).decode("utf-8", errors="replace")
-                flags.append("invalid_utf8")
-        elif isinstance(raw, str):
-            text = raw
-        else:
-            raise TypeError(
-                f"input {index} is a {type(raw).__name__}; pass str (or UTF-8 bytes, or None)"
-            )
+        text, decoded = decode_text(raw, index)
+        flags = list(decoded)
         if len(text) > self.max_chars:
             text = _cut(text, self.max_chars)
             flags += ["oversized", "truncated_input"]
-        if not text.strip():
+        if not has_visible_text(text):
             return PreparedText("", (*flags, "empty"))
         if clean and not self.preprocessor.clean:  # a model trained on cleaned pages cleans anyway
             text = clean_article(text).text or text.strip()
+        # judged before the preprocessing, whose placeholders for links, e-mails and mentions
+        # are Arabic words
+        arabic = has_arabic_letter(text)
         text = self.preprocessor(text)
-        if not text.strip():
+        if not has_visible_text(text):
             return PreparedText("", (*flags, "empty"))
-        if not has_arabic_letter(text):
+        if not arabic:
             flags.append("no_arabic")
         return PreparedText(text, tuple(flags))
 

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast, overload
 import numpy as np
 
 from khabar._logging import get_logger
-from khabar.inference.base import Predictor, PreparedText, TextInput, as_list, check_top_k
+from khabar.inference.base import (
+    Predictor,
+    PreparedText,
+    TextInput,
+    as_list,
+    check_top_k,
+    decode_text,
+    is_missing,
+)
 from khabar.inference.results import ClassificationResult, StanceResult
 
 if TYPE_CHECKING:
@@ -247,6 +255,29 @@ class TopicClassifier(SequenceClassifier):
     __call__ = predict
 
 
+def expand_targets(target: TextInput | Iterable[TextInput], n: int) -> list[str | None]:
+    """One decoded target per text: a single target (``str``, ``bytes``) is repeated, an
+    iterable must hold exactly ``n``; ``None`` and missing values (``NaN``) stay ``None``.
+
+    Raises:
+        TypeError: a target that is not a text, or a mapping or table given as the targets.
+        ValueError: an iterable of targets whose length is not ``n``.
+    """
+    items, single = as_list(target, name="target")
+    if single:
+        items = items * n
+    elif len(items) != n:
+        raise ValueError(
+            f"{len(items)} targets for {n} texts: give one target for all texts, or exactly "
+            "one per text"
+        )
+    out: list[str | None] = []
+    for i, raw in enumerate(items):
+        text, _ = decode_text(raw, i, name="target")
+        out.append(text if not is_missing(raw) else None)
+    return out
+
+
 class StanceDetector(SequenceClassifier):
     """Stance of a text toward a target (a claim, a headline, a topic), from a khabar stance
     model directory. The model reads the pair (``target``, ``text``)."""
@@ -256,7 +287,7 @@ class StanceDetector(SequenceClassifier):
     def _pairs(
         self,
         texts: TextInput | Iterable[TextInput],
-        target: str | Iterable[str | None] | None,
+        target: str | bytes | Iterable[TextInput],
         clean: bool,
     ) -> tuple[list[PreparedText], list[PreparedText], list[str | None], bool]:
         items, single = as_list(texts)
@@ -264,21 +295,11 @@ class StanceDetector(SequenceClassifier):
             raise TypeError(
                 "StanceDetector.predict needs a target: one string for every text, or one per text"
             )
-        if isinstance(target, str):
-            raw_targets: list[str | None] = [target] * len(items)
-        else:
-            raw_targets = list(target)
-            if len(raw_targets) != len(items):
-                raise ValueError(
-                    f"{len(raw_targets)} targets for {len(items)} texts: give one target for "
-                    "all texts, or exactly one per text"
-                )
+        raw_targets = expand_targets(target, len(items))
         prepared = self.prepare(items, clean=clean)
         cache: dict[str, PreparedText] = {}
         targets = []
-        for i, raw in enumerate(raw_targets):
-            if raw is not None and not isinstance(raw, str):
-                raise TypeError(f"target {i} is a {type(raw).__name__}; pass str or None")
+        for raw in raw_targets:
             key = raw or ""
             if key not in cache:
                 cache[key] = self._prepare_target(key)
@@ -311,7 +332,7 @@ class StanceDetector(SequenceClassifier):
     def predict(  # type: ignore[overload-overlap]
         self,
         texts: str | bytes | None,
-        target: str | Iterable[str | None] | None = ...,
+        target: str | bytes | Iterable[TextInput],
         *,
         clean: bool = ...,
         top_k: int | None = ...,
@@ -321,7 +342,7 @@ class StanceDetector(SequenceClassifier):
     def predict(
         self,
         texts: Iterable[TextInput],
-        target: str | Iterable[str | None] | None = ...,
+        target: str | bytes | Iterable[TextInput],
         *,
         clean: bool = ...,
         top_k: int | None = ...,
@@ -330,7 +351,7 @@ class StanceDetector(SequenceClassifier):
     def predict(
         self,
         texts: TextInput | Iterable[TextInput],
-        target: str | Iterable[str | None] | None = None,
+        target: str | bytes | Iterable[TextInput],
         *,
         clean: bool = False,
         top_k: int | None = None,
@@ -339,13 +360,15 @@ class StanceDetector(SequenceClassifier):
 
         Args:
             texts: One text or an iterable of texts.
-            target: One target for every text, or one per text. A missing (``None``) or empty
-                target gives a result flagged ``no_target`` with no label.
+            target: One target for every text, or one per text (a list, a pandas ``Series``).
+                A missing (``None``, ``NaN``) or empty target in the list gives a result flagged
+                ``no_target`` with no label.
             clean: Treat each text as a scraped page and read its main article only.
             top_k: Keep the ``k`` best labels in ``scores`` (default: every label).
 
         Raises:
-            TypeError: no target given at all.
+            TypeError: ``target`` is ``None`` (none given at all), a mapping or table, or holds
+                something that is not a text.
             ValueError: a list of targets whose length differs from the texts'.
         """
         check_top_k(top_k)
@@ -358,7 +381,7 @@ class StanceDetector(SequenceClassifier):
     def predict_proba(
         self,
         texts: TextInput | Iterable[TextInput],
-        target: str | Iterable[str | None] | None = None,
+        target: str | bytes | Iterable[TextInput],
         *,
         clean: bool = False,
     ) -> np.ndarray:

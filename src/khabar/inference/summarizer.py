@@ -86,17 +86,17 @@ class Summarizer(Predictor):
         """
         from khabar.reading.seq2seq import encode_texts, generate_from_ids
 
+        overrides = dict(generate_kwargs)
+        if num_beams is not None:
+            overrides["num_beams"] = num_beams
+        if max_new_tokens is not None:
+            overrides["max_new_tokens"] = max_new_tokens
+        self.check_generation(**overrides)
         items, single = as_list(texts)
         prepared = self.prepare(items, clean=clean)
         results: list[SummaryResult] = [SummaryResult("", False, 0, p.flags) for p in prepared]
         usable = [i for i, p in enumerate(prepared) if p.usable]
         if usable:
-            overrides = dict(generate_kwargs)
-            if num_beams is not None:
-                overrides["num_beams"] = num_beams
-            if max_new_tokens is not None:
-                overrides["max_new_tokens"] = max_new_tokens
-            self.check_generation(**overrides)
             ids, lengths = encode_texts(
                 self.tokenizer,
                 [prepared[i].text for i in usable],
@@ -132,22 +132,72 @@ class Summarizer(Predictor):
         """Refuse generation settings that cannot work (``num_beams=0``) before any article is
         read: :meth:`predict` calls it, and so does a corpus run before its first row.
 
+        Unknown settings (a misspelt ``num_beam``) are refused too: ``generate`` would ignore
+        them without a word. Integer settings may be numpy integers.
+
         Raises:
             OptionError: (a ``ValueError``) naming the setting (``num_beams`` / ``--num-beams``).
         """
         _check_generation(self.generation_config, overrides)
 
 
+_GENERATE_ARGUMENTS = (
+    "logits_processor",
+    "stopping_criteria",
+    "prefix_allowed_tokens_fn",
+    "streamer",
+)
+"""Arguments of ``model.generate`` that are not ``GenerationConfig`` settings but may be passed."""
+
+_COUNTS = {"num_beams": 1, "max_new_tokens": 1, "num_return_sequences": 1, "max_length": 1}
+_COUNTS_FROM_ZERO = ("min_new_tokens", "min_length", "no_repeat_ngram_size", "top_k")
+_REALS = ("length_penalty", "temperature", "top_p", "repetition_penalty", "diversity_penalty")
+
+
+def _option(name: str) -> str:
+    """``name`` with its CLI spelling, for the options the CLI has."""
+    cli = ("num_beams", "max_new_tokens", "num_return_sequences")
+    return f"{name} (--{name.replace('_', '-')})" if name in cli else name
+
+
 def _check_generation(base: Any, overrides: dict[str, Any]) -> None:
     import copy
+    import numbers
 
-    for name in ("num_beams", "max_new_tokens", "num_return_sequences"):
-        value = overrides.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
+    from transformers import GenerationConfig
+
+    known = set(GenerationConfig().to_dict()) | set(_GENERATE_ARGUMENTS)
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        import difflib
+
+        hints = [
+            f"'{u}'"
+            + (
+                f" (did you mean '{c[0]}'?)"
+                if (c := difflib.get_close_matches(u, known, 1))
+                else ""
+            )
+            for u in unknown
+        ]
+        raise OptionError(
+            f"unknown generation setting(s): {', '.join(hints)}; pass transformers "
+            "GenerationConfig settings (num_beams, max_new_tokens, length_penalty, ...)"
+        )
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name in _COUNTS or name in _COUNTS_FROM_ZERO:
+            least = _COUNTS.get(name, 0)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+                raise OptionError(
+                    f"{_option(name)} must be an integer of at least {least}, got {value!r}"
+                )
+            overrides[name] = int(value)
+        elif name in _REALS and (
+            isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value
         ):
-            option = "--" + name.replace("_", "-")
-            raise OptionError(f"{name} ({option}) must be an integer of at least 1, got {value!r}")
+            raise OptionError(f"{name} must be a number, got {value!r}")
     gen = copy.deepcopy(base)
     try:
         gen.update(**overrides)
@@ -155,7 +205,21 @@ def _check_generation(base: Any, overrides: dict[str, Any]) -> None:
         raise OptionError(f"invalid generation settings {overrides}: {err}") from None
     beams = gen.num_beams if gen.num_beams is not None else 1
     returned = gen.num_return_sequences if gen.num_return_sequences is not None else 1
-    if returned > beams and not getattr(gen, "do_sample", False):
+    sampling = bool(getattr(gen, "do_sample", False))
+    if returned > beams and not sampling:
         raise OptionError(
             f"num_return_sequences ({returned}) cannot exceed num_beams ({beams}) without sampling"
+        )
+    if sampling and gen.temperature is not None and gen.temperature <= 0:
+        raise OptionError(
+            f"temperature must be above 0 when sampling, got {gen.temperature!r} (for the most "
+            "likely summary, do not sample: do_sample=False)"
+        )
+    if sampling and gen.top_p is not None and not 0 < gen.top_p <= 1:
+        raise OptionError(f"top_p must be in (0, 1] when sampling, got {gen.top_p!r}")
+    least, most = gen.min_new_tokens, gen.max_new_tokens
+    if least is not None and most is not None and most < least:
+        raise OptionError(
+            f"{_option('max_new_tokens')} is {most}, below min_new_tokens {least} (the model's "
+            "saved setting, or yours): pass min_new_tokens too, or a larger max_new_tokens"
         )
