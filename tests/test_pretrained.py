@@ -154,9 +154,29 @@ def test_freezing_embeddings_and_lower_layers(e5_checkpoint: Path) -> None:
     )
     model, _ = build_classifier(config.model, ["a", "b"])
     frozen = {n for n, p in model.named_parameters() if not p.requires_grad}
-    assert any(n.startswith("bert.embeddings.") for n in frozen)
+    embeddings = {n for n, _ in model.named_parameters() if n.startswith("bert.embeddings.")}
+    # the whole module: position and token-type tables and the layer norm too, not only words
+    assert {"bert.embeddings.position_embeddings.weight", "bert.embeddings.LayerNorm.weight"} < (
+        embeddings
+    )
+    assert embeddings <= frozen
     assert any(".layer.1." in n for n in frozen) and not any(".layer.2." in n for n in frozen)
     assert all(p.requires_grad for n, p in model.named_parameters() if n.startswith("classifier"))
+    # so the backward pass stops at the first trained layer: the frozen layers' outputs carry
+    # no gradient (with a trainable piece below them it would run through all of them)
+    import torch
+
+    needs_grad: dict[int, bool] = {}
+    for i, layer in enumerate(model.base_model.encoder.layer[:3]):
+        layer.register_forward_hook(
+            lambda _m, _in, out, i=i: needs_grad.__setitem__(
+                i, (out[0] if isinstance(out, tuple) else out).requires_grad
+            )
+        )
+    model.train()
+    ids = torch.tensor([[0, 100, 200, 2]])
+    model(input_ids=ids, attention_mask=torch.ones_like(ids))
+    assert needs_grad == {0: False, 1: False, 2: True}
 
     config.model.freeze_layers = 13
     with pytest.raises(ConfigError, match="cannot freeze 13 layers"):

@@ -159,7 +159,15 @@ def freeze(net: PreTrainedModel, model: ModelConfig) -> None:
     base = getattr(net, net.base_model_prefix, net)
     encoder = base.get_encoder() if hasattr(base, "get_encoder") else base
     if model.freeze_embeddings:
-        embeddings = getattr(encoder, "embeddings", None) or net.get_input_embeddings()
+        # the whole embeddings module (word, position and token-type tables and their layer
+        # norm): a trainable piece under the frozen layers would pull the backward pass through
+        # all of them. BERT-family models keep it on the base model (``bert.embeddings``), not on
+        # what ``get_encoder()`` returns; T5-style encoders have only the token table.
+        embeddings = (
+            getattr(encoder, "embeddings", None)
+            or getattr(base, "embeddings", None)
+            or net.get_input_embeddings()
+        )
         for p in embeddings.parameters():
             p.requires_grad_(False)
     if model.freeze_layers:
