@@ -72,16 +72,21 @@ def step_seconds(
     import torch
     from transformers import AutoModelForSequenceClassification
 
+    from khabar.config import ModelConfig
+    from khabar.modeling.factory import freeze
+
     torch.manual_seed(0)
     net = AutoModelForSequenceClassification.from_pretrained(
         where, num_labels=4, dtype=torch.float32, **setting["overrides"]
     )
-    if setting.get("freeze_embeddings"):
-        for p in net.base_model.embeddings.parameters():
-            p.requires_grad_(False)
-    for layer in net.base_model.encoder.layer[: setting.get("freeze_layers", 0)]:
-        for p in layer.parameters():
-            p.requires_grad_(False)
+    # khabar's own freezing, so that the figure is what a config with these settings trains at
+    freeze(
+        net,
+        ModelConfig(
+            freeze_embeddings=bool(setting.get("freeze_embeddings")),
+            freeze_layers=int(setting.get("freeze_layers", 0)),
+        ),
+    )
     vocab = net.config.vocab_size
     ids = torch.randint(5, vocab, (batch, length))
     mask = torch.ones_like(ids)
