@@ -20,6 +20,7 @@ from khabar.inference import (
     Analysis,
     ClassificationResult,
     NewsAnalyzer,
+    SequenceClassifier,
     StanceDetector,
     StanceResult,
     Summarizer,
@@ -262,6 +263,8 @@ def test_loading_options_are_checked_before_the_model_loads(
         NewsAnalyzer.from_pretrained(a_file)
     with pytest.raises(ModelDirError, match="does not exist"):
         NewsAnalyzer.from_pretrained(tmp_path / "missing")
+    with pytest.raises(TypeError, match=r"SequenceClassifier is the shared base .*TopicClassifier"):
+        SequenceClassifier.from_pretrained(tiny_topic_model)
 
 
 # ----------------------------------------------------------------------------- stance

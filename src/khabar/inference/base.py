@@ -301,11 +301,19 @@ class Predictor(ReadsSettings):
 
         Raises:
             ModelDirError: not a usable khabar model directory, or a model of another task.
-            TypeError: an unknown keyword argument (checked before anything loads).
+            TypeError: an unknown keyword argument (checked before anything loads), or a base
+                class with no ``predict`` (``SequenceClassifier``): the message names the class to use.
         """
         check_reading_overrides(reading, f"{cls.__name__}.from_pretrained()")
         root = resolve_model_dir(path_or_id, revision=revision)
         meta = ModelMeta.load(root)
+        if not hasattr(cls, "predict"):
+            # Predictor and SequenceClassifier are shared machinery, exported for typing only
+            raise TypeError(
+                f"{cls.__name__} is the shared base of khabar's predictors and cannot predict; "
+                f"'{root}' holds a {meta.task} model: load it with "
+                f"{get_task(meta.task).predictor}.from_pretrained()"
+            )
         if cls.tasks and meta.task not in cls.tasks:
             hint = get_task(meta.task).predictor
             raise ModelDirError(

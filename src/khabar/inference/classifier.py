@@ -76,7 +76,8 @@ class _WindowTokenizer:
 
 
 class SequenceClassifier(Predictor):
-    """Shared machinery of :class:`TopicClassifier` and :class:`StanceDetector`."""
+    """Shared machinery of :class:`TopicClassifier` and :class:`StanceDetector` (exported for
+    type hints; it has no ``predict``, and ``from_pretrained`` on it names the class to use)."""
 
     tasks: ClassVar[tuple[str, ...]] = ("topic", "stance")
 
