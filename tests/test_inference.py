@@ -464,6 +464,13 @@ def test_summarizer(summarizer: Summarizer, data_dir: Path) -> None:
     short = summarizer.predict(texts[0], max_new_tokens=3, num_beams=1)
     assert len(summarizer.tokenizer(short.text, add_special_tokens=False)["input_ids"]) <= 4
     assert summarizer.generation_config.num_beams == 2  # saved settings are the default
+    for result in many:  # an empty summary of a usable article says so
+        assert ("empty_output" in result.flags) == (result.text == "" and result.input_tokens > 0)
+    eos = summarizer.tokenizer.eos_token_id
+    nothing = summarizer.predict(  # end of sequence forced as the first token
+        texts[0], max_new_tokens=1, min_new_tokens=0, num_beams=1, forced_eos_token_id=eos
+    )
+    assert nothing.text == "" and "empty_output" in nothing.flags and "empty" not in nothing.flags
 
 
 def test_generation_settings_are_checked_before_any_article(summarizer: Summarizer) -> None:

@@ -109,7 +109,7 @@ class NewsAnalyzer:
     @overload
     def predict(  # type: ignore[overload-overlap]
         self,
-        texts: str | bytes | None,
+        texts: TextInput,
         target: str | bytes | Iterable[TextInput] | None = ...,
         *,
         clean: bool = ...,

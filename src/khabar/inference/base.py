@@ -49,9 +49,9 @@ __all__ = [
     "resolve_model_dir",
 ]
 
-TextInput = str | bytes | None
-"""One input text: a ``str``, UTF-8 ``bytes`` (decoded with replacement if invalid) or ``None``
-(treated as empty)."""
+TextInput = str | bytes | bytearray | memoryview | None
+"""One input text: a ``str``, UTF-8 ``bytes`` (or ``bytearray``/``memoryview``; decoded with
+replacement if invalid) or ``None`` (treated as empty)."""
 
 DEFAULT_MAX_CHARS = 100_000
 """Characters of one input that are read at most (see the ``oversized`` flag)."""

@@ -213,7 +213,7 @@ class TopicClassifier(SequenceClassifier):
 
     @overload
     def predict(  # type: ignore[overload-overlap]
-        self, texts: str | bytes | None, *, clean: bool = ..., top_k: int | None = ...
+        self, texts: TextInput, *, clean: bool = ..., top_k: int | None = ...
     ) -> ClassificationResult: ...
 
     @overload
@@ -332,7 +332,7 @@ class StanceDetector(SequenceClassifier):
     @overload
     def predict(  # type: ignore[overload-overlap]
         self,
-        texts: str | bytes | None,
+        texts: TextInput,
         target: str | bytes | Iterable[TextInput],
         *,
         clean: bool = ...,

@@ -23,6 +23,9 @@ flag               meaning and outcome
                    and at most ``max_windows`` of them, spread evenly from start to end; a longer
                    text (and every ``oversized`` one) is judged on those windows only. A
                    summariser reads the first ``max_length`` tokens.
+``empty_output``   Summary: the model generated no text for a usable input (only end-of-sequence
+                   or other special tokens); ``text`` is the empty string. Other generation
+                   settings (``min_new_tokens``, ``num_beams``) may give a summary.
 =================  ===============================================================================
 """
 
@@ -47,6 +50,7 @@ FLAGS: tuple[str, ...] = (
     "oversized",
     "truncated_target",
     "truncated_input",
+    "empty_output",
 )
 """Every flag a result can carry (see the module docstring for what each means)."""
 
@@ -100,7 +104,8 @@ class SummaryResult:
     """A generated summary.
 
     Attributes:
-        text: The summary ("" for an ``empty`` input).
+        text: The summary ("" for an ``empty`` input, or when the model generated nothing:
+            ``empty_output``).
         truncated: The article was longer than the model reads (``max_length`` tokens, or
             ``max_chars`` characters) and was cut; the summary covers its beginning only.
         input_tokens: Tokens of the (preprocessed) article before it was cut.

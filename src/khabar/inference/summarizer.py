@@ -44,7 +44,7 @@ class Summarizer(Predictor):
     @overload
     def predict(  # type: ignore[overload-overlap]
         self,
-        texts: str | bytes | None,
+        texts: TextInput,
         *,
         clean: bool = ...,
         num_beams: int | None = ...,
@@ -117,6 +117,8 @@ class Summarizer(Predictor):
                 if cut and "truncated_input" not in flags:
                     flags = (*flags, "truncated_input")
                 best, *others = outputs[j] or [""]
+                if not best.strip():
+                    flags = (*flags, "empty_output")
                 results[i] = SummaryResult(
                     text=best,
                     truncated=cut or "oversized" in flags,
