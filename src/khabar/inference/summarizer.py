@@ -13,7 +13,7 @@ from typing import Any, ClassVar, overload
 
 from khabar._logging import get_logger
 from khabar.errors import OptionError
-from khabar.inference.base import Predictor, TextInput, as_list
+from khabar.inference.base import Predictor, TextInput, as_list, has_visible_text
 from khabar.inference.results import SummaryResult
 
 logger = get_logger(__name__)
@@ -117,7 +117,7 @@ class Summarizer(Predictor):
                 if cut and "truncated_input" not in flags:
                     flags = (*flags, "truncated_input")
                 best, *others = outputs[j] or [""]
-                if not best.strip():
+                if not has_visible_text(best):
                     flags = (*flags, "empty_output")
                 results[i] = SummaryResult(
                     text=best,
