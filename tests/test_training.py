@@ -19,6 +19,7 @@ from transformers import (
     AutoModelForSequenceClassification,
     AutoTokenizer,
     TrainerCallback,
+    TrainingArguments,
     pipeline,
 )
 
@@ -279,6 +280,72 @@ def test_training_on_windows(data_dir: Path, tmp_path: Path) -> None:
         _config(data_dir, tmp_path / "bad", model={"train_windows": 2, "truncation": "head_tail"})
     with pytest.raises(ConfigError, match=r"model\.train_windows"):
         _config(data_dir, tmp_path / "bad", model={"train_windows": -1})
+
+
+def test_training_on_the_aggregate_of_windows(
+    tiny_topic_model: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    """``model.train_aggregate``: a batch holds whole texts' windows, and the loss is the
+    cross-entropy of each text's aggregate, the logits evaluation computes for it."""
+    from datasets import Dataset
+
+    from khabar.training.classification import (
+        TextAggregateTrainer,
+        TextWindowsCollator,
+        tokenize_for_training,
+    )
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_topic_model)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_topic_model)
+    settings = {"train_windows": 3, "train_aggregate": True, "lead_weight": 0.4}
+    config = _config(data_dir, tmp_path / "a", model=settings)
+    texts = [" ".join(["الحكومة تعلن خطة جديدة للنقل في المدن الكبرى"] * 40), "خبر قصير جدا"]
+    ds = Dataset.from_dict({"text": texts, "label": [2, 0]})
+    rows = tokenize_for_training(ds, tokenizer, config, windows=3)
+    per_window = tokenize_for_training(
+        ds, tokenizer, _config(data_dir, tmp_path / "w", model={"train_windows": 3}), windows=3
+    )
+    assert rows["labels"] == [2, 0]  # one row per text ...
+    assert [len(w) for w in rows["input_ids"]] == [3, 1]  # ... holding its windows
+    assert [w for text in rows["input_ids"] for w in text] == per_window["input_ids"]
+
+    batch = TextWindowsCollator(tokenizer, lead_weight=0.4)([rows[0], rows[1]])
+    assert batch["input_ids"].shape[0] == 4 and batch["labels"].tolist() == [2, 0]
+    assert batch["window_owner"].tolist() == [0, 0, 0, 1]
+    np.testing.assert_allclose(batch["window_weight"].numpy(), [0.6, 0.2, 0.2, 1.0], rtol=1e-6)
+    plain = TextWindowsCollator(tokenizer, lead_weight=0.4)([per_window[0], per_window[1]])
+    assert "window_owner" not in plain and plain["labels"].tolist() == [2, 2]
+
+    args = TrainingArguments(output_dir=str(tmp_path / "t"), report_to="none", use_cpu=True)
+    trainer = TextAggregateTrainer(model=model, args=args, processing_class=tokenizer)
+    model.eval()
+    loss = trainer.compute_loss(model, dict(batch))
+    reading = WindowSettings(max_length=64, stride=16, max_windows=3, lead_weight=0.4)
+    expected = torch.nn.functional.cross_entropy(
+        torch.from_numpy(classify_logits(model, tokenizer, texts, settings=reading)),
+        torch.tensor([2, 0]),
+    )
+    assert config.reading.max_length == 64 and config.reading.stride == 16
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-4)
+
+    with pytest.raises(ConfigError, match=r"model\.train_aggregate"):
+        _config(data_dir, tmp_path / "bad", model={"train_aggregate": True})
+
+
+def test_training_on_the_aggregate_end_to_end(data_dir: Path, tmp_path: Path) -> None:
+    config = _config(
+        data_dir,
+        tmp_path / "agg",
+        model={"train_windows": 2, "train_aggregate": True, "class_weights": "balanced"},
+        training={"num_train_epochs": 1, "max_steps": 4, "per_device_train_batch_size": 8},
+        data={"max_samples": {"train": 100, "dev": 20, "test": 20}},
+    )
+    outcome = train(config)
+    assert outcome.train_results["train_samples"] == 100  # texts, each with its windows
+    assert np.isfinite(outcome.train_results["train_loss"])
+    assert "test" in outcome.eval_results["splits"]
+    card = (outcome.output_dir / "README.md").read_text(encoding="utf-8")
+    assert "the loss on the windows' aggregate" in card
 
 
 def test_time_budget_stop_evaluates_once(data_dir: Path, tmp_path: Path) -> None:

@@ -98,6 +98,7 @@ MODEL_TRAINING_KEYS: dict[str, Any] = {
     "max_length": None,
     "truncation": None,
     "train_windows": 1,
+    "train_aggregate": False,
     "class_weights": None,
     "freeze_embeddings": False,
     "freeze_layers": 0,
@@ -307,7 +308,8 @@ def _limitations(info: ModelCardInfo, results: Mapping[str, Any]) -> list[str]:
                 f"{meta.max_length} tokens; only their beginning is read."
             )
         else:
-            windows = as_number(as_mapping(info.run_config.get("model")).get("train_windows"))
+            model_cfg = as_mapping(info.run_config.get("model"))
+            windows = as_number(model_cfg.get("train_windows"))
             trained_on = (
                 "their first window only"
                 if windows in (None, 1)
@@ -315,6 +317,8 @@ def _limitations(info: ModelCardInfo, results: Mapping[str, Any]) -> list[str]:
                 if windows
                 else "all their windows"
             )
+            if windows not in (None, 1) and model_cfg.get("train_aggregate"):
+                trained_on += ", the loss on the windows' aggregate as inference reads it"
             items.append(
                 f"Long articles: {100 * frac:.1f}% of the training inputs were longer than "
                 f"{meta.max_length} tokens and were trained on {trained_on}; at inference "

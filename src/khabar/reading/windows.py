@@ -152,24 +152,36 @@ def window_logits(
     return out
 
 
+def window_weights(owners: np.ndarray, lead_weight: float = 0.0) -> np.ndarray:
+    """The weight of each window in its text's aggregate (see :func:`aggregate`): ``lead_weight``
+    on the text's first window plus ``(1 − lead_weight) / n`` on each of its ``n`` windows.
+
+    ``owners`` lists, for each window in text order, the text it belongs to. Training on the
+    aggregate (``model.train_aggregate``) weights window logits with these same numbers."""
+    owners = np.asarray(owners, dtype=np.int64)
+    if len(owners) == 0:
+        return np.zeros(0, dtype=np.float64)
+    counts = np.bincount(owners)[owners].astype(np.float64)
+    lead = max(float(lead_weight), 0.0)
+    weights = (1.0 - lead) / counts
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    weights[starts] += lead
+    return weights
+
+
 def aggregate(
     window_values: np.ndarray, owners: np.ndarray, n_texts: int, lead_weight: float = 0.0
 ) -> np.ndarray:
-    """Per text: ``lead_weight`` × its first window + (1 − ``lead_weight``) × the mean of all.
+    """Per text: ``lead_weight`` × its first window + (1 − ``lead_weight``) × the mean of all
+    (the weights of :func:`window_weights`).
 
     ``owners`` lists, for each window in text order, the text it belongs to; texts without
     windows get zeros.
     """
     sums = np.zeros((n_texts, window_values.shape[1]), dtype=np.float64)
-    np.add.at(sums, owners, window_values)
-    counts = np.bincount(owners, minlength=n_texts).astype(np.float64)
-    mean = sums / np.maximum(counts, 1.0)[:, None]
-    if lead_weight <= 0.0 or len(owners) == 0:
-        return mean.astype(np.float32)
-    first = np.zeros_like(mean)
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    first[owners[starts]] = window_values[starts]
-    return (lead_weight * first + (1.0 - lead_weight) * mean).astype(np.float32)
+    weighted = window_values * window_weights(owners, lead_weight)[:, None]
+    np.add.at(sums, owners, weighted)
+    return sums.astype(np.float32)
 
 
 def classify_logits(
@@ -209,4 +221,5 @@ __all__ = [
     "pick_windows",
     "softmax",
     "window_logits",
+    "window_weights",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from khabar.model_dir import CONFUSION_MATRIX_FILE
 from khabar.modeling.factory import build_classifier
 from khabar.modeling.scratch import scratch_classifier
 from khabar.reading.truncation import head_tail
-from khabar.reading.windows import encode_windows, num_labels_of
+from khabar.reading.windows import encode_windows, num_labels_of, window_weights
 from khabar.tasks import get_task
 from khabar.training.hooks import TaskHooks, TrainerParts, Writer
 
@@ -54,6 +55,8 @@ def tokenize_for_training(
     otherwise one row per window, as :func:`window_rows`.
     """
     if windows != 1:
+        if config.model.train_aggregate:
+            return text_window_rows(dataset, tokenizer, config, windows)
         return window_rows(dataset, tokenizer, config, windows)
     model = config.model
     pair = get_task(config.task).is_pair
@@ -107,6 +110,102 @@ def window_rows(
         windows or "all",
     )
     return Dataset.from_dict(columns)
+
+
+def text_window_rows(
+    dataset: Dataset, tokenizer: PreTrainedTokenizerBase, config: RunConfig, windows: int
+) -> Dataset:
+    """One row per text holding its windows (the windows of :func:`window_rows`, each input a
+    list of per-window token lists), for a loss on the text's aggregate
+    (``model.train_aggregate``; :class:`TextWindowsCollator` flattens them per batch)."""
+    pair = get_task(config.task).is_pair
+    found, owners = encode_windows(
+        tokenizer,
+        list(dataset["text"]),
+        list(dataset["target"]) if pair else None,
+        config.reading.replace(max_windows=windows),
+    )
+    keys = list(found[0]) if found else ["input_ids", "attention_mask"]
+    columns: dict[str, list[Any]] = {key: [] for key in keys}
+    # the windows of one text are consecutive: cut the list where the owner changes
+    bounds = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1], True]).tolist()
+    spans = list(pairwise(bounds)) if len(owners) else []
+    for start, end in spans:
+        for key in keys:
+            columns[key].append([found[i][key] for i in range(start, end)])
+    labels = list(dataset["label"])
+    columns["labels"] = [labels[int(owners[start])] for start, _ in spans]
+    columns["length"] = [sum(len(ids) for ids in text) for text in columns["input_ids"]]
+    logger.info(
+        "training on the aggregate of each text's windows: %d texts, %d windows (at most %s each)",
+        len(columns["labels"]),
+        len(found),
+        windows or "all",
+    )
+    return Dataset.from_dict(columns)
+
+
+class TextWindowsCollator:
+    """Pads a batch for the ``Trainer``. Rows of :func:`text_window_rows` (texts holding windows)
+    become one batch of their windows plus ``window_owner`` (the text of each window, in the
+    batch) and ``window_weight`` (its weight in the text's aggregate,
+    :func:`khabar.reading.windows.window_weights`); plain rows (one per text or window, as the
+    dev split's) are padded as :class:`transformers.DataCollatorWithPadding` does."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, lead_weight: float) -> None:
+        self.plain = DataCollatorWithPadding(tokenizer)
+        self.tokenizer = tokenizer
+        self.lead_weight = lead_weight
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        ids = features[0]["input_ids"]
+        if not ids or not isinstance(ids[0], list):
+            return self.plain(features)
+        keys = [k for k in features[0] if k not in ("labels", "length")]
+        windows: list[dict[str, list[int]]] = []
+        owners: list[int] = []
+        for t, feature in enumerate(features):
+            for w in range(len(feature["input_ids"])):
+                windows.append({k: feature[k][w] for k in keys})
+                owners.append(t)
+        batch = dict(self.tokenizer.pad(windows, padding=True, return_tensors="pt"))
+        owner = np.asarray(owners, dtype=np.int64)
+        batch["window_owner"] = torch.from_numpy(owner)
+        batch["window_weight"] = torch.from_numpy(
+            window_weights(owner, self.lead_weight).astype(np.float32)
+        )
+        batch["labels"] = torch.tensor([int(f["labels"]) for f in features], dtype=torch.long)
+        return batch
+
+
+class TextAggregateTrainer(Trainer):
+    """A ``Trainer`` whose loss, on batches of :class:`TextWindowsCollator`'s windows, is the
+    (class-weighted) cross-entropy of each text's aggregated logits; other batches (the dev
+    split's) take the ``Trainer``'s own loss."""
+
+    def __init__(self, *args: Any, class_weights: torch.Tensor | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.class_weights = class_weights
+
+    def compute_loss(  # type: ignore[override]
+        self,
+        model: PreTrainedModel,
+        inputs: dict[str, Any],
+        return_outputs: bool = False,
+        num_items_in_batch: Any = None,
+    ) -> Any:
+        if "window_owner" not in inputs:
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        inputs = dict(inputs)
+        owner, weight = inputs.pop("window_owner"), inputs.pop("window_weight")
+        labels = inputs.pop("labels")
+        outputs = model(**inputs)
+        logits = outputs.logits.float() * weight.to(outputs.logits.device)[:, None]
+        texts = logits.new_zeros((len(labels), logits.shape[-1]))
+        texts = texts.index_add(0, owner.to(logits.device), logits)
+        cw = None if self.class_weights is None else self.class_weights.to(logits.device)
+        loss = torch.nn.functional.cross_entropy(texts, labels.to(logits.device), weight=cw)
+        return (loss, outputs) if return_outputs else loss
 
 
 def class_weights(
@@ -228,6 +327,19 @@ class ClassificationHooks(TaskHooks):
         labels, tokenizer = self.data.labels, parts.tokenizer
         # balanced over the rows the loss sees (texts, or their windows)
         weights = class_weights(self.config, labels, list(parts.tokenized["train"]["labels"]))
+        if self.config.model.train_aggregate:
+            return TextAggregateTrainer(
+                model=parts.model,
+                args=parts.args,
+                train_dataset=parts.tokenized["train"],
+                eval_dataset=parts.tokenized.get("dev"),
+                processing_class=tokenizer,
+                data_collator=TextWindowsCollator(tokenizer, self.config.model.lead_weight),
+                compute_metrics=_metrics_fn(labels),
+                compute_loss_func=_weighted_loss(weights) if weights is not None else None,
+                callbacks=parts.callbacks,
+                class_weights=weights,
+            )
         return Trainer(
             model=parts.model,
             args=parts.args,
@@ -283,4 +395,12 @@ def _last_split(report: dict[str, Any]) -> str | None:
     return "test" if "test" in splits else (splits[-1] if splits else None)
 
 
-__all__ = ["ClassificationHooks", "class_weights", "tokenize_for_training", "window_rows"]
+__all__ = [
+    "ClassificationHooks",
+    "TextAggregateTrainer",
+    "TextWindowsCollator",
+    "class_weights",
+    "text_window_rows",
+    "tokenize_for_training",
+    "window_rows",
+]
