@@ -136,12 +136,8 @@ class ModelConfig:
     picks them, each a row with the text's label; 0: every window. Reading the windows that
     evaluation aggregates instead of the head only; no step costs more, an epoch has more."""
     train_aggregate: bool = False
-    """With ``train_windows`` other than 1: keep each text's windows in one batch and put the loss
-    on the text's aggregated logits (``lead_weight`` × the first window + the rest × the mean,
-    as evaluation reads it; multiple-instance learning) instead of on every window with the
-    text's label. A window that says nothing of the topic is then not pushed towards it.
-    ``per_device_train_batch_size`` counts texts, so a batch holds up to ``train_windows`` ×
-    as many windows."""
+    """With ``train_windows`` ≠ 1: the loss on each text's aggregated window logits, as evaluation
+    reads them, not on every window (multiple-instance learning); the batch size counts texts."""
     max_windows: int = 8
     """At most this many windows per text at evaluation/inference (0 = all)."""
     lead_weight: float = 0.0
@@ -336,12 +332,8 @@ def validate(config: RunConfig) -> RunConfig:
             key="model.train_windows",
         )
     if model.train_aggregate and model.train_windows == 1:
-        raise ConfigError(
-            "trains on the aggregate of each text's windows: set model.train_windows to the "
-            "windows to read (N > 1, or 0 for all)",
-            file=file,
-            key="model.train_aggregate",
-        )
+        msg = "needs the windows to aggregate: set model.train_windows to N > 1 (or 0 for all)"
+        raise ConfigError(msg, file=file, key="model.train_aggregate")
     if (model.freeze_embeddings or model.freeze_layers) and model.checkpoint is None:
         raise ConfigError(
             "freezing applies to a pretrained model.checkpoint, not a model trained from scratch",
