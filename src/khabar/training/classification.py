@@ -85,12 +85,11 @@ def tokenize_for_training(
     return dataset.map(encode, batched=True, remove_columns=dataset.column_names, desc="tokenizing")
 
 
-def window_rows(
+def _training_windows(
     dataset: Dataset, tokenizer: PreTrainedTokenizerBase, config: RunConfig, windows: int
-) -> Dataset:
-    """One row per window of each text (at most ``windows``, 0 = all, spread over the text as
-    evaluation picks them; see :func:`khabar.reading.windows.encode_windows`), labelled with
-    the text's label."""
+) -> tuple[list[dict[str, list[int]]], np.ndarray, list[str]]:
+    """The windows evaluation would read of each text (at most ``windows``, 0 = all), their
+    owners and the input keys they carry."""
     pair = get_task(config.task).is_pair
     found, owners = encode_windows(
         tokenizer,
@@ -98,8 +97,17 @@ def window_rows(
         list(dataset["target"]) if pair else None,
         config.reading.replace(max_windows=windows),
     )
+    return found, owners, list(found[0]) if found else ["input_ids", "attention_mask"]
+
+
+def window_rows(
+    dataset: Dataset, tokenizer: PreTrainedTokenizerBase, config: RunConfig, windows: int
+) -> Dataset:
+    """One row per window of each text (at most ``windows``, 0 = all, spread over the text as
+    evaluation picks them; see :func:`khabar.reading.windows.encode_windows`), labelled with
+    the text's label."""
+    found, owners, keys = _training_windows(dataset, tokenizer, config, windows)
     labels = list(dataset["label"])
-    keys = list(found[0]) if found else ["input_ids", "attention_mask"]
     columns: dict[str, list[Any]] = {key: [w[key] for w in found] for key in keys}
     columns["labels"] = [labels[int(t)] for t in owners]
     columns["length"] = [len(w["input_ids"]) for w in found]
@@ -118,14 +126,7 @@ def text_window_rows(
     """One row per text holding its windows (the windows of :func:`window_rows`, each input a
     list of per-window token lists), for a loss on the text's aggregate
     (``model.train_aggregate``; :class:`TextWindowsCollator` flattens them per batch)."""
-    pair = get_task(config.task).is_pair
-    found, owners = encode_windows(
-        tokenizer,
-        list(dataset["text"]),
-        list(dataset["target"]) if pair else None,
-        config.reading.replace(max_windows=windows),
-    )
-    keys = list(found[0]) if found else ["input_ids", "attention_mask"]
+    found, owners, keys = _training_windows(dataset, tokenizer, config, windows)
     columns: dict[str, list[Any]] = {key: [] for key in keys}
     # the windows of one text are consecutive: cut the list where the owner changes
     bounds = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1], True]).tolist()
@@ -327,30 +328,20 @@ class ClassificationHooks(TaskHooks):
         labels, tokenizer = self.data.labels, parts.tokenizer
         # balanced over the rows the loss sees (texts, or their windows)
         weights = class_weights(self.config, labels, list(parts.tokenized["train"]["labels"]))
+        common: dict[str, Any] = {
+            "model": parts.model,
+            "args": parts.args,
+            "train_dataset": parts.tokenized["train"],
+            "eval_dataset": parts.tokenized.get("dev"),
+            "processing_class": tokenizer,
+            "compute_metrics": _metrics_fn(labels),
+            "compute_loss_func": _weighted_loss(weights) if weights is not None else None,
+            "callbacks": parts.callbacks,
+        }
         if self.config.model.train_aggregate:
-            return TextAggregateTrainer(
-                model=parts.model,
-                args=parts.args,
-                train_dataset=parts.tokenized["train"],
-                eval_dataset=parts.tokenized.get("dev"),
-                processing_class=tokenizer,
-                data_collator=TextWindowsCollator(tokenizer, self.config.model.lead_weight),
-                compute_metrics=_metrics_fn(labels),
-                compute_loss_func=_weighted_loss(weights) if weights is not None else None,
-                callbacks=parts.callbacks,
-                class_weights=weights,
-            )
-        return Trainer(
-            model=parts.model,
-            args=parts.args,
-            train_dataset=parts.tokenized["train"],
-            eval_dataset=parts.tokenized.get("dev"),
-            processing_class=tokenizer,
-            data_collator=DataCollatorWithPadding(tokenizer),
-            compute_metrics=_metrics_fn(labels),
-            compute_loss_func=_weighted_loss(weights) if weights is not None else None,
-            callbacks=parts.callbacks,
-        )
+            collator = TextWindowsCollator(tokenizer, self.config.model.lead_weight)
+            return TextAggregateTrainer(data_collator=collator, class_weights=weights, **common)
+        return Trainer(data_collator=DataCollatorWithPadding(tokenizer), **common)
 
     def evaluate(
         self,
