@@ -292,6 +292,7 @@ def test_training_on_the_aggregate_of_windows(
     from khabar.training.classification import (
         TextAggregateTrainer,
         TextWindowsCollator,
+        _weighted_loss,
         tokenize_for_training,
     )
 
@@ -327,6 +328,21 @@ def test_training_on_the_aggregate_of_windows(
     )
     assert config.reading.max_length == 64 and config.reading.stride == 16
     assert loss.item() == pytest.approx(expected.item(), rel=1e-4)
+    # the class-weighted loss the run passes as compute_loss_func applies to the aggregate
+    weights = torch.tensor([3.0, 1.0, 0.5, 1.0, 1.0])
+    weighted = TextAggregateTrainer(
+        model=model,
+        args=args,
+        processing_class=tokenizer,
+        compute_loss_func=_weighted_loss(weights),
+    ).compute_loss(model, dict(batch))
+    expected = torch.nn.functional.cross_entropy(
+        torch.from_numpy(classify_logits(model, tokenizer, texts, settings=reading)),
+        torch.tensor([2, 0]),
+        weight=weights,
+    )
+    assert weighted.item() == pytest.approx(expected.item(), rel=1e-4)
+    assert weighted.item() != pytest.approx(loss.item(), rel=1e-3)
 
     with pytest.raises(ConfigError, match=r"model\.train_aggregate"):
         _config(data_dir, tmp_path / "bad", model={"train_aggregate": True})

@@ -8,6 +8,7 @@ of short posts is not padded to the longest article.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import TypeVar
 
 import numpy as np
@@ -38,13 +39,21 @@ def _pick(items: list[_T], limit: int) -> list[_T]:
     return [items[i] for i in sorted(set(positions.tolist()))]
 
 
+def text_spans(owners: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, end)`` of each text's run of windows, given ``owners`` (for each window in text
+    order, the text it belongs to): a text's windows are consecutive."""
+    if len(owners) == 0:
+        return []
+    owners = np.asarray(owners)
+    bounds = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1], True]).tolist()
+    return list(pairwise(bounds))
+
+
 def pick_windows(owners: np.ndarray, limit: int) -> np.ndarray:
     """Indices of the windows :func:`encode_windows` keeps with ``max_windows=limit``, given the
     ``owners`` of an encoding that kept them all (``max_windows=0``): score the windows of a text
     once, then any limit, without encoding again."""
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if len(owners) else owners
-    ends = np.r_[starts[1:], len(owners)]
-    kept = [_pick(list(range(a, b)), limit) for a, b in zip(starts.tolist(), ends.tolist())]
+    kept = [_pick(list(range(a, b)), limit) for a, b in text_spans(owners)]
     return np.asarray([i for group in kept for i in group], dtype=np.int64)
 
 
@@ -164,8 +173,7 @@ def window_weights(owners: np.ndarray, lead_weight: float = 0.0) -> np.ndarray:
     counts = np.bincount(owners)[owners].astype(np.float64)
     lead = max(float(lead_weight), 0.0)
     weights = (1.0 - lead) / counts
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    weights[starts] += lead
+    weights[[start for start, _ in text_spans(owners)]] += lead
     return weights
 
 
@@ -220,6 +228,7 @@ __all__ = [
     "encode_windows",
     "pick_windows",
     "softmax",
+    "text_spans",
     "window_logits",
     "window_weights",
 ]

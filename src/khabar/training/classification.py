@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from khabar.model_dir import CONFUSION_MATRIX_FILE
 from khabar.modeling.factory import build_classifier
 from khabar.modeling.scratch import scratch_classifier
 from khabar.reading.truncation import head_tail
-from khabar.reading.windows import encode_windows, num_labels_of, window_weights
+from khabar.reading.windows import encode_windows, num_labels_of, text_spans, window_weights
 from khabar.tasks import get_task
 from khabar.training.hooks import TaskHooks, TrainerParts, Writer
 
@@ -128,9 +127,7 @@ def text_window_rows(
     (``model.train_aggregate``; :class:`TextWindowsCollator` flattens them per batch)."""
     found, owners, keys = _training_windows(dataset, tokenizer, config, windows)
     columns: dict[str, list[Any]] = {key: [] for key in keys}
-    # the windows of one text are consecutive: cut the list where the owner changes
-    bounds = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1], True]).tolist()
-    spans = list(pairwise(bounds)) if len(owners) else []
+    spans = text_spans(owners)
     for start, end in spans:
         for key in keys:
             columns[key].append([found[i][key] for i in range(start, end)])
@@ -155,7 +152,6 @@ class TextWindowsCollator:
 
     def __init__(self, tokenizer: PreTrainedTokenizerBase, lead_weight: float) -> None:
         self.plain = DataCollatorWithPadding(tokenizer)
-        self.tokenizer = tokenizer
         self.lead_weight = lead_weight
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
@@ -169,7 +165,7 @@ class TextWindowsCollator:
             for w in range(len(feature["input_ids"])):
                 windows.append({k: feature[k][w] for k in keys})
                 owners.append(t)
-        batch = dict(self.tokenizer.pad(windows, padding=True, return_tensors="pt"))
+        batch = dict(self.plain(windows))
         owner = np.asarray(owners, dtype=np.int64)
         batch["window_owner"] = torch.from_numpy(owner)
         batch["window_weight"] = torch.from_numpy(
@@ -180,13 +176,10 @@ class TextWindowsCollator:
 
 
 class TextAggregateTrainer(Trainer):
-    """A ``Trainer`` whose loss, on batches of :class:`TextWindowsCollator`'s windows, is the
-    (class-weighted) cross-entropy of each text's aggregated logits; other batches (the dev
-    split's) take the ``Trainer``'s own loss."""
-
-    def __init__(self, *args: Any, class_weights: torch.Tensor | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.class_weights = class_weights
+    """A ``Trainer`` whose loss, on batches of :class:`TextWindowsCollator`'s windows, is taken
+    on each text's aggregated logits (by ``compute_loss_func`` when it is given, as the class-
+    weighted loss; else cross-entropy); other batches (the dev split's) take the ``Trainer``'s
+    own loss."""
 
     def compute_loss(  # type: ignore[override]
         self,
@@ -204,8 +197,11 @@ class TextAggregateTrainer(Trainer):
         logits = outputs.logits.float() * weight.to(outputs.logits.device)[:, None]
         texts = logits.new_zeros((len(labels), logits.shape[-1]))
         texts = texts.index_add(0, owner.to(logits.device), logits)
-        cw = None if self.class_weights is None else self.class_weights.to(logits.device)
-        loss = torch.nn.functional.cross_entropy(texts, labels.to(logits.device), weight=cw)
+        labels = labels.to(logits.device)
+        if self.compute_loss_func is not None:
+            loss = self.compute_loss_func({"logits": texts}, labels, num_items_in_batch)
+        else:
+            loss = torch.nn.functional.cross_entropy(texts, labels)
         return (loss, outputs) if return_outputs else loss
 
 
@@ -340,7 +336,7 @@ class ClassificationHooks(TaskHooks):
         }
         if self.config.model.train_aggregate:
             collator = TextWindowsCollator(tokenizer, self.config.model.lead_weight)
-            return TextAggregateTrainer(data_collator=collator, class_weights=weights, **common)
+            return TextAggregateTrainer(data_collator=collator, **common)
         return Trainer(data_collator=DataCollatorWithPadding(tokenizer), **common)
 
     def evaluate(
