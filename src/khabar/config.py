@@ -132,9 +132,8 @@ class ModelConfig:
     """How training inputs longer than ``max_length`` are cut (``train_windows: 1``)."""
     train_windows: int = 1
     """Classifiers: training rows per text. 1: the text cut to ``max_length`` (``truncation``).
-    N > 1: up to N of its windows (``max_length``, ``stride``), spread over it as evaluation
-    picks them, each a row with the text's label; 0: every window. Reading the windows that
-    evaluation aggregates instead of the head only; no step costs more, an epoch has more."""
+    N > 1: up to N of its windows, spread over it as evaluation picks them, each a row with the
+    text's label (0: every window); no step costs more, an epoch has more."""
     train_aggregate: bool = False
     """With ``train_windows`` ≠ 1: the loss on each text's aggregated window logits, as evaluation
     reads them, not on every window (multiple-instance learning); the batch size counts texts."""
@@ -144,22 +143,22 @@ class ModelConfig:
     """Share of the first window (headline and lead) when window logits are aggregated."""
     class_weights: str | dict[str, float] | None = None
     """``balanced`` or an explicit ``label: weight`` map for the loss."""
+    pooling: Literal["cls", "mean"] = "cls"
+    """A checkpoint classifier reads the first token or the masked mean of the last layer (E5's
+    convention), computed by a fixed extra layer (:mod:`khabar.modeling.pooling`)."""
     max_target_length: int = 64
     """Summarisation: tokens kept of each reference summary."""
     revision: str | None = None
     freeze_embeddings: bool = False
-    """Keep the pretrained token (and position) embeddings fixed: a third of a small
-    multilingual encoder's weights (a 27k-piece vocabulary) need no gradient, no optimiser
-    state and no update, which saves time per step on a CPU."""
+    """Keep the pretrained embeddings fixed (a third of a small multilingual encoder's weights):
+    no gradient, optimiser state or update for them, less time per step on a CPU."""
     freeze_layers: int = 0
     """Keep the lowest N encoder layers fixed as well (0: train every layer)."""
     config_overrides: dict[str, Any] = field(default_factory=dict)
-    """Values set on the checkpoint's ``config.json`` before its weights load (as
-    ``--config_overrides`` in the ``transformers`` examples), e.g.
-    ``{attention_probs_dropout_prob: 0.0}``: without attention dropout PyTorch's fused
-    attention kernel runs in training too, 2-3x faster per step on a CPU at 256 tokens. A key
-    the checkpoint's config does not have is an error. An encoder-decoder warm start applies
-    them to both halves."""
+    """Values set on the checkpoint's ``config.json`` before its weights load (as the
+    ``transformers`` examples' ``--config_overrides``), e.g. ``{attention_probs_dropout_prob: 0.0}``
+    (PyTorch's fused attention then runs in training too, 2-3x faster on a CPU at 256 tokens). An
+    unknown key is an error; an encoder-decoder warm start applies them to both halves."""
 
 
 @dataclass
@@ -331,6 +330,9 @@ def validate(config: RunConfig) -> RunConfig:
             file=file,
             key="model.train_windows",
         )
+    if model.pooling == "mean" and (model.checkpoint is None or spec.is_seq2seq):
+        msg = "applies to a checkpoint classifier (a scratch model sets model.scratch.pooling)"
+        raise ConfigError(msg, file=file, key="model.pooling")
     if model.train_aggregate and model.train_windows == 1:
         msg = "needs the windows to aggregate: set model.train_windows to N > 1 (or 0 for all)"
         raise ConfigError(msg, file=file, key="model.train_aggregate")

@@ -334,6 +334,11 @@ class ModelCardInfo:
             parts.append(f"this copy is {info['provenance']}")
         if info.get("licence"):
             parts.append(f"base model licence: `{info['licence']}`")
+        if as_mapping(self.run_config.get("model")).get("pooling") == "mean":
+            parts.append(
+                "the head reads the mean of the last layer's token states (fixed averaging layer "
+                "appended to the encoder, so the model loads as its plain class)"
+            )
         if not parts:
             return None
         text = "; ".join(parts)

@@ -100,6 +100,7 @@ MODEL_TRAINING_KEYS: dict[str, Any] = {
     "train_windows": 1,
     "train_aggregate": False,
     "class_weights": None,
+    "pooling": "cls",
     "freeze_embeddings": False,
     "freeze_layers": 0,
     "config_overrides": {},

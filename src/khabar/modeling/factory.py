@@ -26,6 +26,7 @@ from khabar.errors import ConfigError
 from khabar.model_dir import custom_code_request
 from khabar.modeling.known_models import describe_base_model
 from khabar.modeling.loading import apply_config_overrides, load_model, load_tokenizer
+from khabar.modeling.pooling import apply_pooling
 from khabar.modeling.scratch import is_t5_model, scratch_classifier, scratch_seq2seq
 from khabar.modeling.tokenizers import train_unigram_tokenizer, train_wordpiece_tokenizer
 
@@ -253,6 +254,7 @@ def build_classifier(
             label2id=label2id,
             ignore_mismatched_sizes=True,
         )
+        apply_pooling(net, model.pooling)
         freeze(net, model)
         return net, tokenizer
 
