@@ -292,7 +292,7 @@ def test_training_on_the_aggregate_of_windows(
     from khabar.training.classification import (
         TextAggregateTrainer,
         TextWindowsCollator,
-        _weighted_loss,
+        _classification_loss,
         tokenize_for_training,
     )
 
@@ -334,7 +334,7 @@ def test_training_on_the_aggregate_of_windows(
         model=model,
         args=args,
         processing_class=tokenizer,
-        compute_loss_func=_weighted_loss(weights),
+        compute_loss_func=_classification_loss(weights, 0.0),
     ).compute_loss(model, dict(batch))
     expected = torch.nn.functional.cross_entropy(
         torch.from_numpy(classify_logits(model, tokenizer, texts, settings=reading)),
@@ -362,6 +362,35 @@ def test_training_on_the_aggregate_end_to_end(data_dir: Path, tmp_path: Path) ->
     assert "test" in outcome.eval_results["splits"]
     card = (outcome.output_dir / "README.md").read_text(encoding="utf-8")
     assert "the loss on the windows' aggregate" in card
+
+
+def test_label_smoothing_applies_with_class_weights(data_dir: Path, tmp_path: Path) -> None:
+    """``training.label_smoothing_factor`` reaches the loss when class weights replace the
+    Trainer's own loss (the Trainer drops its label smoother for a ``compute_loss_func``)."""
+    import torch
+
+    from khabar.training.classification import _classification_loss
+
+    losses = {}
+    for smoothing in (0.0, 0.4):
+        config = _config(
+            data_dir,
+            tmp_path / f"s{smoothing}",
+            model={"class_weights": "balanced"},
+            training={"max_steps": 1, "label_smoothing_factor": smoothing},
+            evaluation={"splits": ["dev"], "baseline": False},
+            data={"max_samples": {"train": 16, "dev": 8, "test": 8}},
+        )
+        losses[smoothing] = train(config).train_results["train_loss"]
+    assert losses[0.4] != pytest.approx(losses[0.0], rel=1e-3)
+
+    logits, labels = torch.tensor([[2.0, -1.0, 0.5]]), torch.tensor([0])
+    weights = torch.tensor([1.0, 2.0, 3.0])
+    expected = torch.nn.functional.cross_entropy(
+        logits, labels, weight=weights, label_smoothing=0.4
+    )
+    got = _classification_loss(weights, 0.4)({"logits": logits}, labels)
+    assert got.item() == pytest.approx(expected.item())
 
 
 def test_time_budget_stop_evaluates_once(data_dir: Path, tmp_path: Path) -> None:

@@ -229,13 +229,21 @@ def class_weights(
     return torch.tensor(weights, dtype=torch.float32)
 
 
-def _weighted_loss(weights: torch.Tensor):  # type: ignore[no-untyped-def]
+def _classification_loss(  # type: ignore[no-untyped-def]
+    weights: torch.Tensor | None, label_smoothing: float
+):
+    """Cross-entropy with the class weights and ``training.label_smoothing_factor``: the Trainer
+    drops its own label smoother when a ``compute_loss_func`` is given, so this applies both."""
+
     def compute_loss(
         outputs: Any, labels: torch.Tensor, num_items_in_batch: Any = None
     ) -> torch.Tensor:
         logits = outputs["logits"] if isinstance(outputs, dict) else outputs.logits
         return torch.nn.functional.cross_entropy(
-            logits.float(), labels, weight=weights.to(logits.device)
+            logits.float(),
+            labels,
+            weight=weights.to(logits.device) if weights is not None else None,
+            label_smoothing=label_smoothing,
         )
 
     return compute_loss
@@ -324,6 +332,10 @@ class ClassificationHooks(TaskHooks):
         labels, tokenizer = self.data.labels, parts.tokenizer
         # balanced over the rows the loss sees (texts, or their windows)
         weights = class_weights(self.config, labels, list(parts.tokenized["train"]["labels"]))
+        smoothing = float(parts.args.label_smoothing_factor)
+        loss = (
+            _classification_loss(weights, smoothing) if weights is not None or smoothing else None
+        )
         common: dict[str, Any] = {
             "model": parts.model,
             "args": parts.args,
@@ -331,7 +343,7 @@ class ClassificationHooks(TaskHooks):
             "eval_dataset": parts.tokenized.get("dev"),
             "processing_class": tokenizer,
             "compute_metrics": _metrics_fn(labels),
-            "compute_loss_func": _weighted_loss(weights) if weights is not None else None,
+            "compute_loss_func": loss,
             "callbacks": parts.callbacks,
         }
         if self.config.model.train_aggregate:
