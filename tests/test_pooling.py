@@ -103,7 +103,10 @@ def test_mean_pooling_trains_saves_and_loads_with_plain_transformers(
     assert ours == [r["label"] for r in clf(texts)]
 
     card = (first / "README.md").read_text(encoding="utf-8")
-    assert "mean of the last layer's token states" in card and "| `model.pooling` | mean |" in card
+    assert (
+        "pools the mean of the last layer's token states" in card
+        and "| `model.pooling` | mean |" in card
+    )
 
 
 def test_mean_pooling_is_a_checkpoint_classifier_setting() -> None:
@@ -112,6 +115,6 @@ def test_mean_pooling_is_a_checkpoint_classifier_setting() -> None:
         "data": {"files": {"train": "x.jsonl"}},
         "model": {"scratch": {"layers": 1}, "pooling": "mean"},
     }
-    with pytest.raises(ConfigError, match=r"scratch model sets model\.scratch\.pooling") as err:
+    with pytest.raises(ConfigError, match=r"scratch classifier: model\.scratch\.pooling") as err:
         config_from_dict(raw)
     assert err.value.key == "model.pooling"

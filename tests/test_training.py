@@ -391,6 +391,33 @@ def test_label_smoothing_applies_with_class_weights(data_dir: Path, tmp_path: Pa
     )
     got = _classification_loss(weights, 0.4)({"logits": logits}, labels)
     assert got.item() == pytest.approx(expected.item())
+    # one of 4 labels of an accumulated step: the Trainer adds the micro-batches' losses up
+    share = _classification_loss(weights, 0.4)({"logits": logits}, labels, torch.tensor(4))
+    assert share.item() == pytest.approx(expected.item() / 4)
+
+
+def test_gradient_accumulation_keeps_the_class_weighted_loss(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """The Trainer does not divide a ``compute_loss_func``'s loss by the accumulation steps, so
+    khabar's loss scales itself: 16 rows in 2 micro-batches of 8 give the loss of one batch of
+    16, not twice it."""
+    losses = {}
+    for accumulation, batch in ((1, 16), (2, 8)):
+        config = _config(
+            data_dir,
+            tmp_path / f"ga{accumulation}",
+            model={"class_weights": "balanced"},
+            training={
+                "max_steps": 1,
+                "per_device_train_batch_size": batch,
+                "gradient_accumulation_steps": accumulation,
+            },
+            evaluation={"splits": ["dev"], "baseline": False},
+            data={"max_samples": {"train": 16, "dev": 8, "test": 8}},
+        )
+        losses[accumulation] = train(config).train_results["train_loss"]
+    assert losses[2] == pytest.approx(losses[1], rel=0.15)
 
 
 def test_time_budget_stop_evaluates_once(data_dir: Path, tmp_path: Path) -> None:

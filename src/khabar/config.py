@@ -144,8 +144,8 @@ class ModelConfig:
     class_weights: str | dict[str, float] | None = None
     """``balanced`` or an explicit ``label: weight`` map for the loss."""
     pooling: Literal["cls", "mean"] = "cls"
-    """A checkpoint classifier reads the first token or the masked mean of the last layer (E5's
-    convention), computed by a fixed extra layer (:mod:`khabar.modeling.pooling`)."""
+    """A checkpoint classifier's head pools the first token or the masked mean of the last layer
+    (E5's convention), computed by a fixed extra layer (:mod:`khabar.modeling.pooling`)."""
     max_target_length: int = 64
     """Summarisation: tokens kept of each reference summary."""
     revision: str | None = None
@@ -331,7 +331,7 @@ def validate(config: RunConfig) -> RunConfig:
             key="model.train_windows",
         )
     if model.pooling == "mean" and (model.checkpoint is None or spec.is_seq2seq):
-        msg = "applies to a checkpoint classifier (a scratch model sets model.scratch.pooling)"
+        msg = "applies to a checkpoint classifier (a scratch classifier: model.scratch.pooling)"
         raise ConfigError(msg, file=file, key="model.pooling")
     if model.train_aggregate and model.train_windows == 1:
         msg = "needs the windows to aggregate: set model.train_windows to N > 1 (or 0 for all)"

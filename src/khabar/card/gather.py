@@ -20,6 +20,7 @@ from khabar.model_dir import (
     TRAIN_RESULTS_FILE,
     ModelMeta,
 )
+from khabar.modeling.pooling import MEAN_POOLING_KEY
 from khabar.tasks import TaskSpec, get_task
 
 if TYPE_CHECKING:
@@ -334,10 +335,10 @@ class ModelCardInfo:
             parts.append(f"this copy is {info['provenance']}")
         if info.get("licence"):
             parts.append(f"base model licence: `{info['licence']}`")
-        if as_mapping(self.run_config.get("model")).get("pooling") == "mean":
+        if self.model_config.get(MEAN_POOLING_KEY) is not None:  # also when trained on from one
             parts.append(
-                "the head reads the mean of the last layer's token states (fixed averaging layer "
-                "appended to the encoder, so the model loads as its plain class)"
+                "the head pools the mean of the last layer's token states (a fixed averaging "
+                "layer appended to the encoder, so the model loads as its plain class)"
             )
         if not parts:
             return None

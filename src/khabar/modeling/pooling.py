@@ -10,13 +10,15 @@ class whose weights make it compute the mean:
   evenly over the tokens the attention mask keeps (padding gets none);
 - the value projection is the identity and the output projection ``scale`` times the identity,
   so the attention output at every position is ``scale`` × the masked mean of the states; the
-  residual adds the position's own state, ``1/scale`` of the sum, and the layer norm
-  (weight 1, bias 0) turns it into ``LayerNorm(mean)`` up to that share;
+  residual adds the position's own state (about ``|state| / (scale × |mean|)`` of the sum, under
+  1% for token states of one text), and the layer norm (weight 1, bias 0) turns it into
+  ``LayerNorm(mean)``;
 - the feed-forward weights are zero, so its output is 0 and the second layer norm keeps the
   (already normalised) vector.
 
-The head then reads the mean at the first position, as it reads ``[CLS]``. The layer's weights
-are fixed (no gradient; with zero queries and keys their gradients would be zero anyway), the
+The head (the checkpoint's pooler, then the classifier) then reads ``LayerNorm(mean)`` at the
+first position, as it reads ``[CLS]``. The layer's weights are fixed (no gradient); in training
+the config's dropout applies to it as to every layer, at inference nothing does. The
 saved model is the checkpoint's own class with one layer more, and ``pipeline()`` reads it like
 any other. ``config.json`` records the layer (:data:`MEAN_POOLING_KEY`) so that training from a
 model that has it does not add a second one.
@@ -43,7 +45,7 @@ MEAN_POOLING_KEY = "khabar_mean_pooling_layer"
 """``config.json`` key: the index of the encoder layer that averages the token states."""
 
 DEFAULT_SCALE = 1000.0
-"""Output projection of the averaging layer: the position's own state is 1/1000 of its input."""
+"""Output projection of the averaging layer: the mean outweighs the position's own state."""
 
 
 def has_mean_pooling_layer(net: Any) -> bool:
@@ -81,7 +83,8 @@ def add_mean_pooling_layer(net: Any, *, scale: float = DEFAULT_SCALE) -> None:
     with torch.no_grad():
         for linear in zero:
             linear.weight.zero_()
-            linear.bias.zero_()
+            if linear.bias is not None:
+                linear.bias.zero_()
         for linear, factor in identity:
             if linear.weight.shape[0] != linear.weight.shape[1]:
                 raise ConfigError(
@@ -90,10 +93,12 @@ def add_mean_pooling_layer(net: Any, *, scale: float = DEFAULT_SCALE) -> None:
                     key="model.pooling",
                 )
             linear.weight.copy_(factor * torch.eye(linear.weight.shape[0]))
-            linear.bias.zero_()
+            if linear.bias is not None:
+                linear.bias.zero_()
         for norm in norms:
             norm.weight.fill_(1.0)
-            norm.bias.zero_()
+            if norm.bias is not None:
+                norm.bias.zero_()
     layer.requires_grad_(False)
     if hasattr(attention, "layer_idx"):
         attention.layer_idx = len(layers)

@@ -198,10 +198,8 @@ class TextAggregateTrainer(Trainer):
         texts = logits.new_zeros((len(labels), logits.shape[-1]))
         texts = texts.index_add(0, owner.to(logits.device), logits)
         labels = labels.to(logits.device)
-        if self.compute_loss_func is not None:
-            loss = self.compute_loss_func({"logits": texts}, labels, num_items_in_batch)
-        else:
-            loss = torch.nn.functional.cross_entropy(texts, labels)
+        loss_func = self.compute_loss_func or _classification_loss(None, 0.0)
+        loss = loss_func({"logits": texts}, labels, num_items_in_batch)
         return (loss, outputs) if return_outputs else loss
 
 
@@ -233,18 +231,28 @@ def _classification_loss(  # type: ignore[no-untyped-def]
     weights: torch.Tensor | None, label_smoothing: float
 ):
     """Cross-entropy with the class weights and ``training.label_smoothing_factor``: the Trainer
-    drops its own label smoother when a ``compute_loss_func`` is given, so this applies both."""
+    drops its own label smoother when a ``compute_loss_func`` is given, so this applies both.
+
+    The Trainer also takes such a loss as already scaled for gradient accumulation (it does not
+    divide it by the accumulation steps): the batch's mean counts by its share of the
+    ``num_items_in_batch`` labels of the whole optimiser step (and of every device), so the
+    micro-batches add up to the step's mean.
+    """
 
     def compute_loss(
         outputs: Any, labels: torch.Tensor, num_items_in_batch: Any = None
     ) -> torch.Tensor:
         logits = outputs["logits"] if isinstance(outputs, dict) else outputs.logits
-        return torch.nn.functional.cross_entropy(
+        loss = torch.nn.functional.cross_entropy(
             logits.float(),
             labels,
             weight=weights.to(logits.device) if weights is not None else None,
             label_smoothing=label_smoothing,
         )
+        if num_items_in_batch is not None:
+            total = torch.as_tensor(num_items_in_batch, device=loss.device, dtype=loss.dtype)
+            loss = loss * labels.numel() / total
+        return loss
 
     return compute_loss
 
